@@ -1,0 +1,1 @@
+"""Benchmarks: each prints throughput and a ratio against a naive baseline measured in the same run."""

@@ -1,0 +1,1 @@
+"""HTTP API (FastAPI). Thin: validates, authenticates, calls the domain."""

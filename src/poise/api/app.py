@@ -1,0 +1,63 @@
+"""The FastAPI application: API, web pages, static files and OpenAPI docs at /docs."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+
+from poise import __version__
+from poise.api.errors import install_error_handlers
+from poise.api.routes import audit, cases, decisions, jurisdictions, keys, platform, system
+from poise.auth.keys import ensure_key
+from poise.auth.roles import Role
+from poise.settings import Settings, get_settings
+from poise.store.db import Database
+from poise.web import pages
+from poise.web.templating import STATIC_DIR
+
+log = logging.getLogger("poise")
+
+DESCRIPTION = """
+Poise screens a messaging platform's public content, takes notices, trusted-flagger reports and authority
+orders through one front door, decides with principles written as code, tells the platform what to do,
+keeps a tamper-evident audit log and publishes transparency reports.
+
+Authenticate with `X-API-Key: <key>` or `Authorization: Bearer <key>`. Every endpoint lists its roles.
+Errors always look like `{"error": {"code": "...", "message": "...", "details": ...}}`.
+"""
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """Build the app for the given settings/database (defaults: the environment's)."""
+    settings = settings or get_settings()
+    db = database or Database(settings.database_url)
+    app = FastAPI(title="Poise", version=__version__, description=DESCRIPTION, docs_url="/docs",
+                  redoc_url="/redoc", openapi_url="/openapi.json")
+    app.state.settings = settings
+    app.state.db = db
+    install_error_handlers(app)
+    for router in (system.router, keys.router, platform.router, jurisdictions.router, cases.router,
+                   decisions.router, audit.router, pages.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    if settings.bootstrap_admin_key:
+        with db.session() as session:
+            ensure_key(session, name="bootstrap admin", role=Role.ADMIN, secret=settings.bootstrap_admin_key)
+    return app
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every endpoint of the app, including those of included routers (for the role matrix and docs)."""
+    found: list[APIRoute] = []
+    stack: list[Any] = list(app.router.routes)
+    while stack:
+        route = stack.pop(0)
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif getattr(route, "original_router", None) is not None:  # FastAPI's included-router wrapper
+            stack.extend(route.original_router.routes)
+    return found

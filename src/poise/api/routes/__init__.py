@@ -1,0 +1,1 @@
+"""Routers of the core domain (other contexts keep their routers in their own ``api.py``)."""

@@ -1,0 +1,1 @@
+"""Small domain-wide building blocks: ids, clocks, errors."""

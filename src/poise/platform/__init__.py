@@ -1,0 +1,1 @@
+"""Poise's mirror of the host platform: accounts, channels and groups, content items and media."""

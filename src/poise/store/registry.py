@@ -1,0 +1,25 @@
+"""Import every model module so ``Base.metadata`` knows all tables (for Alembic and tests).
+
+Each bounded context that owns tables adds its models module to ``MODEL_MODULES``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from sqlalchemy import MetaData
+
+from poise.store.base import Base
+
+MODEL_MODULES = [
+    "poise.store.models",
+    "poise.audit.models",
+    "poise.store.sequences",
+]
+
+
+def load_all_models() -> MetaData:
+    """Import all model modules and return the complete metadata."""
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
+    return Base.metadata
