@@ -14,6 +14,7 @@ from poise.api.errors import install_error_handlers
 from poise.api.routes import audit, cases, decisions, jurisdictions, keys, platform, system
 from poise.auth.keys import ensure_key
 from poise.auth.roles import Role
+from poise.ingest import api as ingest_api
 from poise.settings import Settings, get_settings
 from poise.store.db import Database
 from poise.web import pages
@@ -41,7 +42,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = db
     install_error_handlers(app)
     for router in (system.router, keys.router, platform.router, jurisdictions.router, cases.router,
-                   decisions.router, audit.router, pages.router):
+                   decisions.router, audit.router, ingest_api.router, pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     if settings.bootstrap_admin_key:

@@ -15,6 +15,7 @@ MODEL_MODULES = [
     "poise.store.models",
     "poise.audit.models",
     "poise.store.sequences",
+    "poise.ingest.models",
 ]
 
 

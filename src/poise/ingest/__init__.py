@@ -1,0 +1,1 @@
+"""Platform content events in: validated per item, stored idempotently by event id, then screened."""
