@@ -105,3 +105,41 @@ def test_withdrawal_from_a_country_and_return(any_db: Database) -> None:
                                     source=DecisionSource.POLICY, actor="key:admin", actor_role="admin"))
         with any_db.read_session() as s:
             assert s.get(Jurisdiction, "RU").service_status == status  # type: ignore[union-attr]
+
+
+def test_bank_signal_added_once_and_audited(any_db: Database) -> None:
+    from poise.screening.banks import add_signal
+    from poise.screening.models import BankSignal
+
+    for _ in range(2):
+        with any_db.session() as s:
+            add_signal(s, bank="csam-confirmed", signal_type="pdq", value="AB" * 32, category="csam",
+                       actor="key:m", actor_role="moderator", source_ref="case-1")
+    with any_db.read_session() as s:
+        rows = s.execute(select(BankSignal)).scalars().all()
+        assert [r.value for r in rows] == ["ab" * 32]
+        from poise.audit import verify_chain
+
+        assert verify_chain(s).entries == 1
+    with any_db.session() as s, pytest.raises(Unprocessable):
+        add_signal(s, bank="x", signal_type="nope", value="v", category="other", actor="a", actor_role="admin")
+
+
+def test_action_feed_pages_in_order_and_acks(any_db: Database) -> None:
+    from tests.conftest import auth, issue_keys, make_client
+
+    posts = [_post(any_db, f"p{i}") for i in range(5)]
+    with any_db.session() as s:
+        decide_many(s, [_input(p, f"k{p}") for p in posts])
+    client = make_client(any_db)
+    keys = issue_keys(any_db)
+    first = client.get("/api/v1/actions/feed", params={"limit": 3}, headers=auth(keys["platform"])).json()
+    second = client.get("/api/v1/actions/feed", params={"after": first["next_after"]},
+                        headers=auth(keys["platform"])).json()
+    seqs = [a["seq"] for a in first["items"] + second["items"]]
+    assert seqs == [1, 2, 3, 4, 5]
+    ids = [a["id"] for a in first["items"]]
+    assert client.post("/api/v1/actions/ack", json={"action_ids": ids}, headers=auth(keys["platform"])).json() == {
+        "acknowledged": 3}
+    assert client.post("/api/v1/actions/ack", json={"action_ids": ids}, headers=auth(keys["platform"])).json() == {
+        "acknowledged": 0}

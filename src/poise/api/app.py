@@ -10,11 +10,13 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from poise import __version__
+from poise.actions import api as actions_api
 from poise.api.errors import install_error_handlers
 from poise.api.routes import audit, cases, decisions, jurisdictions, keys, platform, system
 from poise.auth.keys import ensure_key
 from poise.auth.roles import Role
 from poise.ingest import api as ingest_api
+from poise.screening.pipeline import build_screener
 from poise.settings import Settings, get_settings
 from poise.store.db import Database
 from poise.web import pages
@@ -42,8 +44,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = db
     install_error_handlers(app)
     for router in (system.router, keys.router, platform.router, jurisdictions.router, cases.router,
-                   decisions.router, audit.router, ingest_api.router, pages.router):
+                   decisions.router, audit.router, ingest_api.router, actions_api.router,
+                   pages.router):
         app.include_router(router)
+    app.state.screener = build_screener(db, settings)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     if settings.bootstrap_admin_key:
         with db.session() as session:

@@ -16,6 +16,7 @@ MODEL_MODULES = [
     "poise.audit.models",
     "poise.store.sequences",
     "poise.ingest.models",
+    "poise.screening.models",
 ]
 
 
