@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from poise.taxonomy import CATEGORIES, dsa_category
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "dsa-sor-enumerations.json"
+
+def _reference() -> Path:
+    """shared/reference/ beside the checkout (CI), or above a worktree, or POISE_SHARED_DIR."""
+    env = os.environ.get("POISE_SHARED_DIR")
+    candidates = [Path(env)] if env else []
+    candidates += [parent / "shared" for parent in Path(__file__).resolve().parents]
+    for shared in candidates:
+        if (shared / "reference" / "dsa-sor-enumerations.json").exists():
+            return shared / "reference" / "dsa-sor-enumerations.json"
+    raise AssertionError("shared/reference/dsa-sor-enumerations.json not found (set POISE_SHARED_DIR)")
+
+
+REFERENCE = _reference()
 
 
 def test_categories_map_to_official_dsa_values() -> None:

@@ -19,6 +19,7 @@ from poise.ingest import api as ingest_api
 from poise.screening.pipeline import build_screener
 from poise.settings import Settings, get_settings
 from poise.store.db import Database
+from poise.transparency import api as transparency_api
 from poise.web import pages
 from poise.web.templating import STATIC_DIR
 
@@ -45,7 +46,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app)
     for router in (system.router, keys.router, platform.router, jurisdictions.router, cases.router,
                    decisions.router, audit.router, ingest_api.router, actions_api.router,
-                   pages.router):
+                   transparency_api.router, pages.router):
         app.include_router(router)
     app.state.screener = build_screener(db, settings)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "poise.store.sequences",
     "poise.ingest.models",
     "poise.screening.models",
+    "poise.transparency.models",
 ]
 
 
