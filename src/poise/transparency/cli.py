@@ -28,3 +28,36 @@ def register(main: click.Group) -> None:
         with db.session() as session:
             published = publish_daily(session, target, threshold=settings.report_small_count_threshold)
         click.echo(f"{target} version {published.version} sha256 {published.content_hash}")
+
+    register_dsa(report)
+
+
+def register_dsa(report: click.Group) -> None:
+    """Add ``poise report dsa-sor``."""
+
+    @report.command("dsa-sor")
+    @click.option("--from", "start", required=True, help="First UTC date, YYYY-MM-DD")
+    @click.option("--to", "end", required=True, help="Last UTC date (inclusive), YYYY-MM-DD")
+    @click.option("--out", required=True, type=click.Path(file_okay=False), help="Directory for batch files")
+    def dsa_sor(start: str, end: str, out: str) -> None:
+        """Export statements of reasons as validated DSA Transparency Database batches (JSON, 100 each)."""
+        import json
+        from pathlib import Path
+
+        from poise.transparency.daily import day_bounds
+        from poise.transparency.dsa import batches, statements_between
+
+        lo, _ = day_bounds(date.fromisoformat(start))
+        _, hi = day_bounds(date.fromisoformat(end))
+        target = Path(out)
+        target.mkdir(parents=True, exist_ok=True)
+        db = Database(get_settings().database_url)
+        count = 0
+        with db.read_session() as session:
+            try:
+                for number, body in enumerate(batches(statements_between(session, lo, hi)), start=1):
+                    (target / f"statements-{number:06d}.json").write_text(json.dumps(body, ensure_ascii=False))
+                    count += len(body["statements"])
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from exc
+        click.echo(f"{count} statements exported to {target}")

@@ -1,0 +1,99 @@
+"""DSA statements of reasons: built from decisions, valid against the official enumerations, batched."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from poise.actions.service import DecisionInput, decide_many
+from poise.actions.vocabulary import AutomatedDecision, DecisionSource, Outcome
+from poise.platform.service import upsert_account, upsert_channel, upsert_content
+from poise.store.db import Database
+from poise.transparency.dsa import ENUMERATIONS_FILE, batches, statements_between, validate_statement
+from tests.test_taxonomy import REFERENCE
+
+
+def test_shipped_enumerations_equal_the_official_reference() -> None:
+    assert json.loads(ENUMERATIONS_FILE.read_text("utf-8")) == json.loads(REFERENCE.read_text("utf-8"))
+
+
+def _decisions(db: Database, n_posts: int = 150) -> None:
+    with db.session() as s:
+        upsert_account(s, "u1")
+        upsert_channel(s, "c1", owner_external_id="u1")
+        posts = [upsert_content(s, f"p{i}", channel_external_id="c1", text="x").id for i in range(n_posts)]
+        account = upsert_account(s, "u1").id
+        channel = upsert_channel(s, "c1").id
+        inputs = [DecisionInput(subject_type="content", subject_id=p, outcome=Outcome.REMOVE,
+                                source=DecisionSource.HASH_MATCH, actor="rule", actor_role="platform",
+                                ground="illegal_content", category="csam", automated_detection=True,
+                                automated_decision=AutomatedDecision.FULLY, legal_reference="Directive 2011/93/EU")
+                  for p in posts]
+        inputs += [
+            DecisionInput(subject_type="account", subject_id=account, outcome=Outcome.SUSPEND_ACCOUNT,
+                          source=DecisionSource.USER_NOTICE, actor="m", actor_role="moderator",
+                          ground="incompatible_content", category="spam", policy="ToS 4.2",
+                          explanation="Repeated spam"),
+            DecisionInput(subject_type="channel", subject_id=channel, outcome=Outcome.BAN_CHANNEL,
+                          source=DecisionSource.AUTHORITY_ORDER, actor="a", actor_role="legal-officer",
+                          ground="illegal_content", category="terrorism", territorial_scope=["FR", "DE"]),
+            DecisionInput(subject_type="content", subject_id=posts[0], outcome=Outcome.NO_ACTION,
+                          source=DecisionSource.USER_NOTICE, actor="m", actor_role="moderator"),
+        ]
+        decide_many(s, inputs)
+
+
+def test_statements_validate_and_batch(any_db: Database) -> None:
+    _decisions(any_db)
+    now = datetime.now(UTC)
+    with any_db.read_session() as s:
+        statements = list(statements_between(s, now - timedelta(days=1), now + timedelta(days=1)))
+        bodies = list(batches(iter(statements)))
+    assert len(statements) == 152  # the no-action decision is not a restriction
+    assert [len(b["statements"]) for b in bodies] == [100, 52]
+    assert all(validate_statement(st) == [] for st in statements)
+    channel = next(st for st in statements if st.get("decision_provision"))
+    assert channel["source_type"] == "SOURCE_TYPE_OTHER_NOTIFICATION" and channel["territorial_scope"] == ["FR", "DE"]
+    assert channel["category"] == "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY"
+    account = next(st for st in statements if st.get("decision_account"))
+    assert account["decision_ground"] == "DECISION_GROUND_INCOMPATIBLE_CONTENT"
+    assert account["incompatible_content_ground"] == "ToS 4.2" and account["source_type"] == "SOURCE_ARTICLE_16"
+    post = statements[0]
+    assert post["automated_detection"] == "Yes" and post["automated_decision"] == "AUTOMATED_DECISION_FULLY"
+    assert post["category_specification"] == ["KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL"]
+
+
+def test_invalid_statements_are_named_and_reject_the_batch(db: Database) -> None:
+    _decisions(db, 2)
+    now = datetime.now(UTC)
+    with db.read_session() as s:
+        good = next(statements_between(s, now - timedelta(days=1), now + timedelta(days=1)))
+    bad = {**good, "category": "STATEMENT_CATEGORY_MADE_UP", "application_date": "25/11/2026", "puid": "a b"}
+    del bad["illegal_content_explanation"]
+    problems = validate_statement(bad)
+    assert any(p.startswith("category:") for p in problems)
+    assert any(p.startswith("application_date:") for p in problems)
+    assert any(p.startswith("puid:") for p in problems)
+    assert any(p.startswith("illegal_content_explanation:") for p in problems)
+    with pytest.raises(ValueError, match="category"):
+        list(batches(iter([good, bad])))
+
+
+def test_cli_exports_batches(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from poise.cli import main
+    from poise.settings import get_settings
+
+    _decisions(db, 120)
+    monkeypatch.setenv("POISE_DATABASE_URL", db.url)
+    get_settings.cache_clear()
+    today = datetime.now(UTC).date().isoformat()
+    result = CliRunner().invoke(main, ["report", "dsa-sor", "--from", today, "--to", today, "--out",
+                                       str(tmp_path / "out")])
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    files = sorted((tmp_path / "out").glob("*.json"))
+    assert [len(json.loads(f.read_text())["statements"]) for f in files] == [100, 22]
