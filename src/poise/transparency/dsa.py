@@ -28,9 +28,12 @@ BATCH_MAX = 100
 PUID = re.compile(r"^[a-zA-Z0-9\-_]{1,500}$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-_VISIBILITY = {"remove": "DECISION_VISIBILITY_CONTENT_REMOVED", "disable": "DECISION_VISIBILITY_CONTENT_DISABLED",
-               "geo_restrict": "DECISION_VISIBILITY_CONTENT_DISABLED", "demote": "DECISION_VISIBILITY_CONTENT_DEMOTED",
-               "age_restrict": "DECISION_VISIBILITY_CONTENT_AGE_RESTRICTED", "label": "DECISION_VISIBILITY_CONTENT_LABELLED"}
+_VISIBILITY = {"remove": "DECISION_VISIBILITY_CONTENT_REMOVED",
+               "disable": "DECISION_VISIBILITY_CONTENT_DISABLED",
+               "geo_restrict": "DECISION_VISIBILITY_CONTENT_DISABLED",
+               "demote": "DECISION_VISIBILITY_CONTENT_DEMOTED",
+               "age_restrict": "DECISION_VISIBILITY_CONTENT_AGE_RESTRICTED",
+               "label": "DECISION_VISIBILITY_CONTENT_LABELLED"}
 _ACCOUNT = {"suspend_account": "DECISION_ACCOUNT_SUSPENDED", "terminate_account": "DECISION_ACCOUNT_TERMINATED"}
 _PROVISION = {"ban_channel": "DECISION_PROVISION_TOTAL_TERMINATION"}
 _SOURCE = {"user_notice": "SOURCE_ARTICLE_16", "trusted_flagger": "SOURCE_TRUSTED_FLAGGER",
@@ -64,7 +67,8 @@ def statement_for(decision: Decision) -> dict[str, Any]:
         statement["decision_provision"] = _PROVISION[outcome]
     illegal = decision.ground == "illegal_content"
     facts = decision.explanation or f"{outcome} of {subject} ({decision.category or 'unspecified'})"
-    statement["decision_ground"] = "DECISION_GROUND_ILLEGAL_CONTENT" if illegal else "DECISION_GROUND_INCOMPATIBLE_CONTENT"
+    statement["decision_ground"] = (
+        "DECISION_GROUND_ILLEGAL_CONTENT" if illegal else "DECISION_GROUND_INCOMPATIBLE_CONTENT")
     if illegal:
         statement["illegal_content_legal_ground"] = decision.legal_reference or "Applicable national or EU law"
         statement["illegal_content_explanation"] = facts
@@ -115,8 +119,8 @@ def validate_statement(statement: dict[str, Any]) -> list[str]:
         if statement.get(field):
             check(field, statement[field])
     if statement.get("decision_ground") == "DECISION_GROUND_ILLEGAL_CONTENT":
-        errors += [f"{f}: required for illegal content" for f in ("illegal_content_legal_ground",
-                                                                  "illegal_content_explanation") if not statement.get(f)]
+        errors += [f"{f}: required for illegal content"
+                   for f in ("illegal_content_legal_ground", "illegal_content_explanation") if not statement.get(f)]
     if statement.get("decision_ground") == "DECISION_GROUND_INCOMPATIBLE_CONTENT":
         errors += [f"{f}: required for incompatible content" for f in ("incompatible_content_ground",
                                                                        "incompatible_content_explanation")
