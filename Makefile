@@ -42,7 +42,7 @@ pytest: install services chromium
 test: lint typecheck pytest
 
 bench: install services
-	$(BIN)/python -m benchmarks
+	for m in benchmarks/[a-z]*.py; do $(BIN)/python -m benchmarks.$$(basename $$m .py) --quick || exit 1; done
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

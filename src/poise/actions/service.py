@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from poise.actions.rollup import add_decisions
 from poise.actions.vocabulary import (
     ActionKind,
     AutomatedDecision,
@@ -146,6 +147,7 @@ def decide_many(session: Session, inputs: Sequence[DecisionInput]) -> list[Decis
     if decision_rows:
         record_many(session, audit)  # takes the audit lock first: a fixed lock order everywhere
         session.execute(insert(Decision), decision_rows)
+        add_decisions(session, decision_rows)
         if action_rows:
             seqs = next_values(session, ACTION_FEED_SEQUENCE, len(action_rows))
             for seq, action_row in zip(seqs, action_rows, strict=True):

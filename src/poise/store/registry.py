@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "poise.ingest.models",
     "poise.screening.models",
     "poise.transparency.models",
+    "poise.actions.rollup",
 ]
 
 
