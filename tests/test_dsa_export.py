@@ -97,3 +97,35 @@ def test_cli_exports_batches(db: Database, tmp_path: Path, monkeypatch: pytest.M
     assert result.exit_code == 0, result.output
     files = sorted((tmp_path / "out").glob("*.json"))
     assert [len(json.loads(f.read_text())["statements"]) for f in files] == [100, 22]
+
+
+def test_own_initiative_tables_fill_the_official_templates(any_db: Database) -> None:
+    import csv
+    import io
+
+    from poise.transparency.dsa_tables import PART_5, PART_6, TEMPLATES_DIR, own_initiative_tables
+
+    for name in (PART_5, PART_6):
+        assert (TEMPLATES_DIR / name).read_bytes() == (REFERENCE.parent / "dsa-transparency-report-templates"
+                                                        / name).read_bytes()
+    _decisions(any_db, 30)  # 30 automated csam removals (illegal), 1 notice-based suspension, 1 order-based ban
+    today = datetime.now(UTC).date()
+    with any_db.read_session() as s:
+        tables = own_initiative_tables(s, today, today, "Example")
+    part5 = list(csv.reader(io.StringIO(tables[PART_5])))
+    template = list(csv.reader(io.StringIO((TEMPLATES_DIR / PART_5).read_text("utf-8-sig"))))
+    assert part5[0] == template[0] and [r[3] for r in part5] == [r[3] for r in template]
+    head = [h.strip() for h in part5[0]]
+    total = part5[1]
+    assert total[1] == "Example" and total[2] == f"{today}/{today}"
+    assert total[head.index("Number of measures taken at the provider's own initiative")] == "30"
+    assert total[head.index("Number of measures taken after detection with solely automated means")] == "30"
+    assert total[head.index("Visibility restriction Removal")] == "30"
+    minors = next(r for r in part5 if r[3] == "STATEMENT_CATEGORY_PROTECTION_OF_MINORS")
+    assert minors[head.index("Visibility restriction Removal")] == "30"
+    csam_kw = next(r for r in part5 if r[3] == "KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL")
+    assert csam_kw[head.index("Visibility restriction Removal")] == "30"
+    part6 = list(csv.reader(io.StringIO(tables[PART_6])))
+    head6 = [h.strip() for h in part6[0]]
+    # the notice-based spam suspension is not own-initiative, so Part 6 stays at zero
+    assert part6[1][head6.index("Account restriction Suspension")] == "0"

@@ -30,6 +30,7 @@ def register(main: click.Group) -> None:
         click.echo(f"{target} version {published.version} sha256 {published.content_hash}")
 
     register_dsa(report)
+    register_tables(report)
 
 
 def register_dsa(report: click.Group) -> None:
@@ -61,3 +62,26 @@ def register_dsa(report: click.Group) -> None:
             except ValueError as exc:
                 raise click.ClickException(str(exc)) from exc
         click.echo(f"{count} statements exported to {target}")
+
+
+def register_tables(report: click.Group) -> None:
+    """Add ``poise report dsa-tables``."""
+
+    @report.command("dsa-tables")
+    @click.option("--from", "start", required=True, help="First day of the reporting period, YYYY-MM-DD")
+    @click.option("--to", "end", required=True, help="Last day of the reporting period, YYYY-MM-DD")
+    @click.option("--service", default="Poise-screened messaging service", help="Service name for the tables")
+    @click.option("--out", required=True, type=click.Path(file_okay=False), help="Directory for the CSV files")
+    def dsa_tables(start: str, end: str, service: str, out: str) -> None:
+        """Write the harmonised DSA transparency-report tables (own-initiative parts) as CSV."""
+        from pathlib import Path
+
+        from poise.transparency.dsa_tables import own_initiative_tables
+
+        target = Path(out)
+        target.mkdir(parents=True, exist_ok=True)
+        with Database(get_settings().database_url).read_session() as session:
+            tables = own_initiative_tables(session, date.fromisoformat(start), date.fromisoformat(end), service)
+        for name, text in tables.items():
+            (target / name).write_text(text, "utf-8")
+        click.echo(f"{len(tables)} tables written to {target}")

@@ -2,7 +2,7 @@
 
 Revision ID: transparency_0002
 Revises: transparency_0001
-Create Date: 2026-11-25 00:12:33.902817
+Create Date: 2026-11-25 00:15:05.965869
 """
 
 from collections.abc import Sequence
@@ -27,8 +27,9 @@ def upgrade() -> None:
     sa.Column('subject_type', sa.String(length=20), nullable=False),
     sa.Column('source', sa.String(length=40), nullable=False),
     sa.Column('outcome', sa.String(length=40), nullable=False),
+    sa.Column('ground', sa.String(length=40), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('day', 'category', 'subject_type', 'source', 'outcome', name=op.f('pk_decision_daily_counts'))
+    sa.PrimaryKeyConstraint('day', 'category', 'subject_type', 'source', 'outcome', 'ground', name=op.f('pk_decision_daily_counts'))
     )
     # ### end Alembic commands ###
 
