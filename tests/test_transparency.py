@@ -129,3 +129,17 @@ def test_counters_equal_a_recount_from_decisions(any_db: Database) -> None:
         rebuild_day(s, DAY, *day_bounds(DAY))
     with any_db.read_session() as s:
         assert compute_daily_report(s, DAY)["removals"] == before["removals"]
+
+
+def test_scheduler_catches_up_missed_days_once(any_db: Database) -> None:
+    from poise.transparency.publish import catch_up
+
+    _seed(any_db)
+    with any_db.session() as s:
+        first = catch_up(s, DAY + timedelta(days=3), threshold=5, first_day=DAY)
+    assert first == [DAY, DAY + timedelta(days=1), DAY + timedelta(days=2)]
+    with any_db.session() as s:
+        assert catch_up(s, DAY + timedelta(days=3), threshold=5) == []
+        assert catch_up(s, DAY + timedelta(days=4), threshold=5) == [DAY + timedelta(days=3)]
+    with any_db.read_session() as s:
+        assert json.loads(get_published(s, DAY + timedelta(days=1)).content)["removals"]["total"] == 5

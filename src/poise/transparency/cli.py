@@ -29,6 +29,26 @@ def register(main: click.Group) -> None:
             published = publish_daily(session, target, threshold=settings.report_small_count_threshold)
         click.echo(f"{target} version {published.version} sha256 {published.content_hash}")
 
+    @report.command("scheduler")
+    @click.option("--interval", default=300, type=int, help="Seconds between checks")
+    @click.option("--once", is_flag=True, help="Publish what is due, then exit")
+    def scheduler(interval: int, once: bool) -> None:
+        """Publish each finished day's report (catching up missed days), forever or --once."""
+        import time
+
+        from poise.transparency.publish import catch_up
+
+        settings = get_settings()
+        db = Database(settings.database_url)
+        while True:
+            with db.session() as session:
+                days = catch_up(session, datetime.now(UTC).date(), threshold=settings.report_small_count_threshold)
+            for published_day in days:
+                click.echo(f"published {published_day}")
+            if once:
+                return
+            time.sleep(interval)
+
     register_dsa(report)
     register_tables(report)
 

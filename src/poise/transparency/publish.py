@@ -83,3 +83,22 @@ def list_published(session: Session, limit: int = 60) -> list[PublishedReport]:
     """Newest published versions first."""
     return list(session.execute(select(PublishedReport).order_by(
         PublishedReport.report_date.desc(), PublishedReport.version.desc()).limit(limit)).scalars())
+
+
+def catch_up(session: Session, today: date, *, threshold: int, first_day: date | None = None) -> list[date]:
+    """Publish every finished day not yet published, up to yesterday (the scheduler's one step).
+
+    Starts the day after the newest published report, or at ``first_day`` (default: yesterday) when none is.
+    Returns the days published.
+    """
+    from datetime import timedelta
+
+    newest = session.execute(select(PublishedReport.report_date).order_by(
+        PublishedReport.report_date.desc()).limit(1)).scalar_one_or_none()
+    day = newest + timedelta(days=1) if newest else (first_day or today - timedelta(days=1))
+    published: list[date] = []
+    while day < today:
+        publish_daily(session, day, threshold=threshold, reason="scheduled")
+        published.append(day)
+        day += timedelta(days=1)
+    return published
