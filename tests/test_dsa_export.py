@@ -129,3 +129,36 @@ def test_own_initiative_tables_fill_the_official_templates(any_db: Database) -> 
     head6 = [h.strip() for h in part6[0]]
     # the notice-based spam suspension is not own-initiative, so Part 6 stays at zero
     assert part6[1][head6.index("Account restriction Suspension")] == "0"
+
+
+def test_notice_table_counts_notices_times_and_grounds(any_db: Database) -> None:
+    import csv
+    import io
+
+    from poise.audit import record
+    from poise.transparency.dsa_tables import PART_4, TEMPLATES_DIR, notice_table
+
+    assert (TEMPLATES_DIR / PART_4).read_bytes() == (REFERENCE.parent / "dsa-transparency-report-templates"
+                                                      / PART_4).read_bytes()
+    _decisions(any_db, 1)  # includes one notice-based suspension on the terms (spam)
+    with any_db.session() as s:
+        for i, (category, who) in enumerate([("drugs", "user"), ("drugs", "user"), ("csam", "trusted_flagger")]):
+            record(s, "anonymous", "public", "notice.received", "case", f"c{i}", case_id=f"c{i}", category=category,
+                   notifier_type=who, notice_id=f"n{i}")
+        record(s, "key:m", "moderator", "case.decided", "case", "c0", case_id="c0", category="drugs",
+               outcome="remove", source="user_notice", handling_seconds=7200)
+        record(s, "key:m", "moderator", "case.decided", "case", "c2", case_id="c2", category="csam",
+               outcome="remove", source="trusted_flagger", handling_seconds=600)
+    today = datetime.now(UTC).date()
+    with any_db.read_session() as s:
+        rows = list(csv.reader(io.StringIO(notice_table(s, today, today, "Example")[PART_4])))
+    head = [h.strip() for h in rows[0]]
+    total = rows[1]
+    assert total[head.index("Number of notices received")] == "3"
+    assert total[head.index("Number of notices received from Trusted flaggers")] == "1"
+    assert total[head.index("Median time to take action (Trusted Flagger notices)")] == "0.17"
+    assert total[head.index("Median time to take action")] == "1.08"
+    terms = "Number of actions taken on the basis of the terms and conditions of the service"
+    assert total[head.index(terms)] == "1"
+    drugs = next(r for r in rows if r[3] == "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS")
+    assert drugs[head.index("Number of notices received")] == "2"

@@ -93,15 +93,15 @@ def register_tables(report: click.Group) -> None:
     @click.option("--service", default="Poise-screened messaging service", help="Service name for the tables")
     @click.option("--out", required=True, type=click.Path(file_okay=False), help="Directory for the CSV files")
     def dsa_tables(start: str, end: str, service: str, out: str) -> None:
-        """Write the harmonised DSA transparency-report tables (own-initiative parts) as CSV."""
+        """Write the harmonised DSA transparency-report tables (Parts 4, 5, 6) as CSV."""
         from pathlib import Path
 
-        from poise.transparency.dsa_tables import own_initiative_tables
+        from poise.transparency.dsa_tables import transparency_tables
 
         target = Path(out)
         target.mkdir(parents=True, exist_ok=True)
         with Database(get_settings().database_url).read_session() as session:
-            tables = own_initiative_tables(session, date.fromisoformat(start), date.fromisoformat(end), service)
+            tables = transparency_tables(session, date.fromisoformat(start), date.fromisoformat(end), service)
         for name, text in tables.items():
             (target / name).write_text(text, "utf-8")
         click.echo(f"{len(tables)} tables written to {target}")

@@ -2,7 +2,8 @@
 
 The official templates ship in ``poise/data/dsa-templates`` (copies of shared/reference, checked equal by a
 test); a table is the template itself with the service, the reporting period and the counts filled in, so
-header rows and row order are exactly the Commission's. Filled now: Part 5 (own-initiative measures against
+header rows and row order are exactly the Commission's. Filled now: Part 4 (notices, from the notice
+context's audit entries and the notice-based decision counters), Part 5 (own-initiative measures against
 illegal content) and Part 6 (own-initiative measures under the terms and conditions), from the daily
 decision counters.
 """
@@ -11,17 +12,26 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import statistics
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from poise.actions.rollup import DecisionDailyCount
+from poise.audit.models import AuditEntry
 from poise.taxonomy import CATEGORIES
+from poise.transparency.daily import day_bounds
+
+ValuesFor = Callable[[set[str]], dict[str, Any]]
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "data" / "dsa-templates"
+PART_4 = "4_EN_Annex_I__Templates_for_Transparency_Reports_CSV_Part_4_notices.csv"
 PART_5 = "4_EN_Annex_I__Templates_for_Transparency_Reports_CSV_Part_5_own_initiative_illegal.csv"
 PART_6 = "4_EN_Annex_I__Templates_for_Transparency_Reports_CSV_Part_6_own_initiative_TC.csv"
 OWN_INITIATIVE_SOURCES = ("automated_hash_match", "automated_rule", "automated_classifier", "own_initiative")
@@ -65,13 +75,15 @@ def _row_values(counts: Counter[tuple[str, str, str]], categories: set[str]) -> 
     return values
 
 
-def fill_template(template: str, counts: Counter[tuple[str, str, str]], service: str, start: date,
-                  end: date) -> str:
-    """The template with service, period and counts filled in; rows of categories Poise lacks stay empty."""
+def fill_template(template: str, values_for: ValuesFor, service: str, start: date, end: date) -> str:
+    """The template with service, period and values filled in; rows of categories Poise lacks stay empty.
+
+    ``values_for(categories)`` gives {exact column header (stripped): value} for a set of Poise categories.
+    """
     reader = list(csv.reader(io.StringIO((TEMPLATES_DIR / template).read_text("utf-8-sig"))))
     header = reader[0]
     index = {name.strip(): i for i, name in enumerate(header)}
-    all_keys = set(CATEGORIES) | {cat for cat, _, _ in counts}
+    all_keys = set(CATEGORIES)
     current_dsa_category: str | None = None
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -90,13 +102,73 @@ def fill_template(template: str, counts: Counter[tuple[str, str, str]], service:
         row[1] = service
         row[2] = f"{start.isoformat()}/{end.isoformat()}"
         if categories:
-            for col, value in _row_values(counts, categories).items():
-                row[index[col]] = str(value)
+            for col, value in values_for(categories).items():
+                row[index[col]] = "" if value is None else str(value)
         writer.writerow(row)
     return out.getvalue()
 
 
 def own_initiative_tables(session: Session, start: date, end: date, service: str) -> dict[str, str]:
     """Parts 5 and 6 for the period, as {template file name: CSV text}."""
-    return {PART_5: fill_template(PART_5, _counts(session, start, end, "illegal_content"), service, start, end),
-            PART_6: fill_template(PART_6, _counts(session, start, end, "incompatible_content"), service, start, end)}
+    illegal = _counts(session, start, end, "illegal_content")
+    terms = _counts(session, start, end, "incompatible_content")
+    return {PART_5: fill_template(PART_5, lambda cats: _row_values(illegal, cats), service, start, end),
+            PART_6: fill_template(PART_6, lambda cats: _row_values(terms, cats), service, start, end)}
+
+
+def _notice_values(session: Session, start: date, end: date) -> ValuesFor:
+    """Part 4 values from the audit entries the notice context writes and the notice-based decision counters."""
+    lo, _ = day_bounds(start)
+    _, hi = day_bounds(end)
+
+    def entries(action: str) -> list[dict[str, Any]]:
+        rows = session.execute(select(AuditEntry.details).where(
+            AuditEntry.action == action, AuditEntry.ts >= lo, AuditEntry.ts < hi)).scalars()
+        return [json.loads(r) for r in rows]
+
+    notices = entries("notice.received")
+    decided = entries("case.decided")
+    c = DecisionDailyCount
+    actions = session.execute(select(c.category, c.source, c.ground, func.sum(c.count)).where(
+        c.day >= start, c.day <= end, c.source.in_(("user_notice", "trusted_flagger")),
+        c.outcome.in_(sorted({o for outcomes in RESTRICTION_COLUMNS.values() for o in outcomes})))
+        .group_by(c.category, c.source, c.ground)).all()
+
+    def median_hours(items: list[dict[str, Any]]) -> float | None:
+        hours = [float(i["handling_seconds"]) / 3600 for i in items if i.get("handling_seconds") is not None]
+        return round(statistics.median(hours), 2) if hours else None
+
+    def values(categories: set[str]) -> dict[str, Any]:
+        mine = [n for n in notices if (n.get("category") or "not_specified") in categories]
+        flagged = [n for n in mine if n.get("notifier_type") == "trusted_flagger"]
+        done = [d for d in decided if (d.get("category") or "not_specified") in categories]
+        done_tf = [d for d in done if d.get("source") == "trusted_flagger"]
+
+        def acted(ground: str, trusted_only: bool) -> int:
+            return sum(int(n) for cat, source, g, n in actions if cat in categories and g == ground
+                       and (not trusted_only or source == "trusted_flagger"))
+
+        return {
+            "Number of notices received": len(mine),
+            "Number of notices received from Trusted flaggers": len(flagged),
+            "Median time to take action": median_hours(done),
+            "Median time to take action (Trusted Flagger notices)": median_hours(done_tf),
+            "Number of actions taken on the basis of the law": acted("illegal_content", False),
+            "Number of actions taken on the basis of the law (Trusted Flagger notices)": acted("illegal_content", True),
+            "Number of actions taken on the basis of the terms and conditions of the service":
+                acted("incompatible_content", False),
+            "Number of actions taken on the basis of the terms and conditions of the service "
+            "(Trusted Flagger notices)": acted("incompatible_content", True),
+        }
+
+    return values
+
+
+def notice_table(session: Session, start: date, end: date, service: str) -> dict[str, str]:
+    """Part 4 (notices received and acted upon, Art. 16) for the period."""
+    return {PART_4: fill_template(PART_4, _notice_values(session, start, end), service, start, end)}
+
+
+def transparency_tables(session: Session, start: date, end: date, service: str) -> dict[str, str]:
+    """All tables Poise fills: Parts 4, 5 and 6."""
+    return {**notice_table(session, start, end, service), **own_initiative_tables(session, start, end, service)}
