@@ -162,3 +162,40 @@ def test_notice_table_counts_notices_times_and_grounds(any_db: Database) -> None
     assert total[head.index(terms)] == "1"
     drugs = next(r for r in rows if r[3] == "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS")
     assert drugs[head.index("Number of notices received")] == "2"
+
+
+def test_appeals_table_counts_complaints_by_decision_type(any_db: Database) -> None:
+    import csv
+    import io
+
+    from sqlalchemy import select
+
+    from poise.audit import record
+    from poise.store.models import Decision
+    from poise.transparency.dsa_tables import PART_7, appeals_table
+
+    _decisions(any_db, 2)
+    with any_db.read_session() as s:
+        by_outcome = {d.outcome: d.id for d in s.execute(select(Decision)).scalars()}
+    with any_db.session() as s:
+        for i, (outcome, result, secs) in enumerate([("remove", "upheld", 3600), ("remove", "reversed", 7200),
+                                                      ("suspend_account", "upheld", 1800)]):
+            record(s, "anonymous", "public", "appeal.received", "appeal", f"a{i}", appeal_id=f"a{i}",
+                   decision_id=by_outcome[outcome], category="csam")
+            record(s, "key:m2", "senior-moderator", "appeal.decided", "appeal", f"a{i}", appeal_id=f"a{i}",
+                   decision_id=by_outcome[outcome], category="csam", result=result, handling_seconds=secs)
+        record(s, "system", "admin", "misuse.account_suspended", "account", "u1", account_id="u1")
+    today = datetime.now(UTC).date()
+    with any_db.read_session() as s:
+        rows = list(csv.reader(io.StringIO(appeals_table(s, today, today, "Example")[PART_7])))
+
+    def value(indicator: str, scope: str) -> str:
+        return next(r[6] for r in rows[1:] if r[4].strip().startswith(indicator) and r[5].strip() == scope)
+
+    assert value("Number of complaints submitted to the internal-complaints", "Total number") == "3"
+    assert value("Number of complaints submitted to the internal-complaints", "Decisions reversed") == "1"
+    assert value("Number of complaints submitted to the internal-complaints", "Median time") == "1.0"
+    assert value("Complaint regarding a decision to remove or disable", "Decisions upheld") == "1"
+    assert value("Complaint regarding a decision to suspend or terminate an account", "Total number") == "1"
+    assert value("Number of suspensions enacted for the provision of manifestly illegal", "Total number") == "1"
+    assert len(rows) == 48 and rows[0][6] == "Value"

@@ -2,7 +2,8 @@
 
 The official templates ship in ``poise/data/dsa-templates`` (copies of shared/reference, checked equal by a
 test); a table is the template itself with the service, the reporting period and the counts filled in, so
-header rows and row order are exactly the Commission's. Filled now: Part 4 (notices, from the notice
+header rows and row order are exactly the Commission's. Filled now: Part 7 (internal complaints and
+repeat-offender suspensions, from the audit log), Part 4 (notices, from the notice
 context's audit entries and the notice-based decision counters), Part 5 (own-initiative measures against
 illegal content) and Part 6 (own-initiative measures under the terms and conditions), from the daily
 decision counters.
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from poise.actions.rollup import DecisionDailyCount
 from poise.audit.models import AuditEntry
+from poise.store.models import Decision
 from poise.taxonomy import CATEGORIES
 from poise.transparency.daily import day_bounds
 
@@ -170,5 +172,79 @@ def notice_table(session: Session, start: date, end: date, service: str) -> dict
 
 
 def transparency_tables(session: Session, start: date, end: date, service: str) -> dict[str, str]:
-    """All tables Poise fills: Parts 4, 5 and 6."""
-    return {**notice_table(session, start, end, service), **own_initiative_tables(session, start, end, service)}
+    """All tables Poise fills: Parts 4, 5, 6 and 7."""
+    return {**notice_table(session, start, end, service), **own_initiative_tables(session, start, end, service),
+            **appeals_table(session, start, end, service)}
+
+
+PART_7 = "4_EN_Annex_I__Templates_for_Transparency_Reports_CSV_Part_7_appeals_and_recidivism.csv"
+_COMPLAINT_INDICATORS = {  # template indicator prefix -> appealed decision outcomes it covers
+    "Complaint regarding a decision to remove or disable access to or restrict visibility":
+        ("remove", "disable", "demote", "age_restrict", "label", "geo_restrict"),
+    "Complaint regarding a decision to suspend or terminate the provision of the service": ("ban_channel",),
+    "Complaint regarding a decision to suspend or terminate an account": ("suspend_account", "terminate_account"),
+    "Complaint regarding a decision not to take action on a notice submitted in accordance": ("no_action",),
+}
+_RESULT_SCOPES = {"Decisions upheld": "upheld", "Decisions partially reversed": "partially_reversed",
+                  "Decisions reversed": "reversed"}
+
+
+def appeals_table(session: Session, start: date, end: date, service: str) -> dict[str, str]:
+    """Part 7 (internal complaints, Art. 20; suspensions of repeat offenders, Art. 23) from the audit log."""
+    lo, _ = day_bounds(start)
+    _, hi = day_bounds(end)
+
+    def entries(action: str) -> list[dict[str, Any]]:
+        rows = session.execute(select(AuditEntry.details).where(
+            AuditEntry.action == action, AuditEntry.ts >= lo, AuditEntry.ts < hi)).scalars()
+        return [json.loads(r) for r in rows]
+
+    received, decided = entries("appeal.received"), entries("appeal.decided")
+    ids = {e.get("decision_id") for e in received + decided} - {None}
+    outcomes: dict[str, str] = {
+        i: o for i, o in session.execute(select(Decision.id, Decision.outcome).where(Decision.id.in_(ids)))} \
+        if ids else {}
+
+    def appealed(entry: dict[str, Any]) -> str:
+        return outcomes.get(str(entry.get("decision_id")), "")
+
+    def stats(kinds: tuple[str, ...] | None) -> dict[str, Any]:
+        mine_in = [e for e in received if kinds is None or appealed(e) in kinds]
+        mine_out = [e for e in decided if kinds is None or appealed(e) in kinds]
+        hours = [float(e["handling_seconds"]) / 3600 for e in mine_out if e.get("handling_seconds") is not None]
+        values: dict[str, Any] = {"Total number": len(mine_in),
+                                  "Median time": round(statistics.median(hours), 2) if hours else None}
+        for scope, result in _RESULT_SCOPES.items():
+            values[scope] = sum(1 for e in mine_out if e.get("result") == result)
+        return values
+
+    restrictive = {o for outcomes_ in RESTRICTION_COLUMNS.values() for o in outcomes_}
+    reversed_no_action = [e for e in decided if e.get("result") == "reversed"
+                          and appealed(e) not in restrictive]
+    reader = list(csv.reader(io.StringIO((TEMPLATES_DIR / PART_7).read_text("utf-8-sig"))))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(reader[0])
+    for row in reader[1:]:
+        row = list(row)
+        section, indicator, scope = row[3].strip(), row[4].strip(), row[5].strip()
+        value: Any = None
+        if indicator.startswith("Number of complaints submitted to the internal-complaints"):
+            value = stats(None).get(scope)
+        elif indicator.startswith("Number of restrictions newly imposed as a result of an internal complaint"):
+            value = len(reversed_no_action)
+        elif indicator.startswith("Complaint regarding"):
+            # monetisation and trusted-flagger-specific complaints are not tracked separately: left empty
+            kinds = next((k for prefix, k in _COMPLAINT_INDICATORS.items() if indicator.startswith(prefix)), None)
+            if kinds is not None:
+                value = stats(kinds).get(scope)
+        elif indicator.startswith("Number of suspensions enacted for the provision of manifestly illegal"):
+            value = len(entries("misuse.account_suspended"))
+        elif indicator.startswith("Number of suspensions enacted for the provision of manifestly unfounded notices"):
+            value = len(entries("misuse.notifier_throttled"))
+        row[1] = service
+        row[2] = f"{start.isoformat()}/{end.isoformat()}"
+        if value is not None and section != "Out-of-court dispute settlement bodies":
+            row[6] = str(value)
+        writer.writerow(row)
+    return {PART_7: out.getvalue()}
