@@ -199,3 +199,29 @@ def test_appeals_table_counts_complaints_by_decision_type(any_db: Database) -> N
     assert value("Complaint regarding a decision to suspend or terminate an account", "Total number") == "1"
     assert value("Number of suspensions enacted for the provision of manifestly illegal", "Total number") == "1"
     assert len(rows) == 48 and rows[0][6] == "Value"
+
+
+def test_automated_means_table_and_cli_write_every_filled_part(db: Database, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import csv
+    import io
+
+    from poise.cli import main
+    from poise.settings import get_settings
+    from poise.transparency.dsa_tables import PART_8, automated_means_table
+
+    _decisions(db, 5)  # 5 automated removals, 1 notice-based suspension, 1 order-based channel ban
+    today = datetime.now(UTC).date()
+    with db.read_session() as s:
+        rows = list(csv.reader(io.StringIO(automated_means_table(s, today, today, "Example")[PART_8])))
+    values = {(r[4].strip(), r[5].strip()): r[6] for r in rows[1:]}
+    assert values[("Number of measures solely taken by automated means", "Total number")] == "5"
+    assert values[("Number of measures not taken by automated means", "Total number")] == "2"
+    assert values[("Accuracy of the automated means - Precision", "Total number")] == ""
+    monkeypatch.setenv("POISE_DATABASE_URL", db.url)
+    get_settings.cache_clear()
+    result = CliRunner().invoke(main, ["report", "dsa-tables", "--from", str(today), "--to", str(today),
+                                       "--out", str(tmp_path / "tables")])
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "tables").glob("*.csv"))) == 5
