@@ -224,4 +224,39 @@ def test_automated_means_table_and_cli_write_every_filled_part(db: Database, tmp
                                        "--out", str(tmp_path / "tables")])
     get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    assert len(list((tmp_path / "tables").glob("*.csv"))) == 5
+    assert len(list((tmp_path / "tables").glob("*.csv"))) == 6
+
+
+def test_member_state_orders_table(any_db: Database) -> None:
+    import csv
+    import io
+
+    from poise.audit import record
+    from poise.transparency.dsa_tables import PART_3, member_state_orders_table
+
+    with any_db.session() as s:
+        orders = [("r1", "FR", "tco_removal_order", "terrorism", 2, 1800), ("r2", "FR", "tco_removal_order",
+                  "terrorism", 1, 3600), ("r3", "DE", "dsa_order_to_provide_information", None, 1, 86400),
+                  ("r4", "RU", "dsa_order_to_act", None, 1, 60)]  # not a Member State: excluded
+        for rid, country, rtype, category, items, secs in orders:
+            record(s, "key:a", "authority", "authority_request.received", "authority_request", rid, request_id=rid,
+                   country=country, request_type=rtype, authority_id="a", category=category, items=items)
+            record(s, "key:l", "legal-officer", "authority_request.closed", "authority_request", rid,
+                   request_id=rid, country=country, request_type=rtype, outcome="complied", principles=[],
+                   handling_seconds=secs)
+    today = datetime.now(UTC).date()
+    with any_db.read_session() as s:
+        rows = list(csv.reader(io.StringIO(member_state_orders_table(s, today, today, "Example")[PART_3])))
+    head = [h.strip() for h in rows[0]]
+
+    def cell(category: str, scope: str, column: str) -> str:
+        return next(r[head.index(column)] for r in rows[1:] if r[3] == category and r[5] == scope)
+
+    acts = "Number of orders to act against illegal content received"
+    assert cell("TOTAL", "TOTAL", acts) == "2"
+    assert cell("TOTAL", "FR", acts) == "2" and cell("TOTAL", "DE", acts) == "0"
+    assert cell("TOTAL", "TOTAL", "Number of orders to provide information") == "1"
+    assert cell("KEYWORD_TERRORIST_CONTENT", "FR", "Number of specific items of information included in the "
+                "total number of orders to act against illegal content") == "3"
+    assert cell("TOTAL", "FR", "Median time to give effect to the order to act against illegal content") == "0.75"
+    assert not any(r[5] in ("RU", "AT, […], SE") for r in rows[1:])

@@ -93,7 +93,7 @@ def register_tables(report: click.Group) -> None:
     @click.option("--service", default="Poise-screened messaging service", help="Service name for the tables")
     @click.option("--out", required=True, type=click.Path(file_okay=False), help="Directory for the CSV files")
     def dsa_tables(start: str, end: str, service: str, out: str) -> None:
-        """Write the harmonised DSA transparency-report tables (Parts 4 to 8) as CSV."""
+        """Write the harmonised DSA transparency-report tables (Parts 3 to 8) as CSV."""
         from pathlib import Path
 
         from poise.transparency.dsa_tables import transparency_tables

@@ -66,15 +66,16 @@ def _removals(session: Session, day: date, threshold: int) -> dict[str, Any]:
     }
 
 
-def _audit_entries(session: Session, action: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+def audit_details(session: Session, action: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """The parsed details of every audit entry of one action in [start, end)."""
     rows = session.execute(select(AuditEntry.details).where(
         AuditEntry.action == action, AuditEntry.ts >= start, AuditEntry.ts < end)).scalars()
     return [json.loads(r) for r in rows]
 
 
 def _authority_requests(session: Session, start: datetime, end: datetime, threshold: int) -> dict[str, Any]:
-    received = _audit_entries(session, "authority_request.received", start, end)
-    closed = _audit_entries(session, "authority_request.closed", start, end)
+    received = audit_details(session, "authority_request.received", start, end)
+    closed = audit_details(session, "authority_request.closed", start, end)
     table: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for item in received:
         table[(item.get("country", "?"), item.get("request_type", "?"))]["received"] += 1
@@ -100,7 +101,7 @@ def _authority_requests(session: Session, start: datetime, end: datetime, thresh
 
 
 def _notice_handling(session: Session, start: datetime, end: datetime) -> dict[str, Any]:
-    hours = [float(e["handling_seconds"]) / 3600 for e in _audit_entries(session, "case.decided", start, end)
+    hours = [float(e["handling_seconds"]) / 3600 for e in audit_details(session, "case.decided", start, end)
              if e.get("handling_seconds") is not None]
     return {"cases_decided": len(hours), "median": _percentile(hours, 50), "p90": _percentile(hours, 90)}
 

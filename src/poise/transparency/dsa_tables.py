@@ -2,7 +2,8 @@
 
 The official templates ship in ``poise/data/dsa-templates`` (copies of shared/reference, checked equal by a
 test); a table is the template itself with the service, the reporting period and the counts filled in, so
-header rows and row order are exactly the Commission's. Filled now: Part 7 (internal complaints and
+header rows and row order are exactly the Commission's. Filled now: Part 3 (Member State orders, from the
+authority audit entries), Part 7 (internal complaints and
 repeat-offender suspensions, from the audit log), Part 4 (notices, from the notice
 context's audit entries and the notice-based decision counters), Part 5 (own-initiative measures against
 illegal content) and Part 6 (own-initiative measures under the terms and conditions), from the daily
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import statistics
 from collections import Counter
 from collections.abc import Callable
@@ -25,10 +25,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from poise.actions.rollup import DecisionDailyCount
-from poise.audit.models import AuditEntry
 from poise.store.models import Decision
 from poise.taxonomy import CATEGORIES
-from poise.transparency.daily import day_bounds
+from poise.transparency.daily import audit_details, day_bounds
+from poise.transparency.dsa import enumerations
 
 ValuesFor = Callable[[set[str]], dict[str, Any]]
 
@@ -36,6 +36,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "data" / "dsa-templates"
 PART_4 = "4_EN_Annex_I__Templates_for_Transparency_Reports_CSV_Part_4_notices.csv"
 PART_5 = "4_EN_Annex_I__Templates_for_Transparency_Reports_CSV_Part_5_own_initiative_illegal.csv"
 PART_6 = "4_EN_Annex_I__Templates_for_Transparency_Reports_CSV_Part_6_own_initiative_TC.csv"
+NOT_SPECIFIED_ORDER = "STATEMENT_CATEGORY_NOT_SPECIFIED_ORDER"
 OWN_INITIATIVE_SOURCES = ("automated_hash_match", "automated_rule", "automated_classifier", "own_initiative")
 AUTOMATED_SOURCES = ("automated_hash_match", "automated_rule", "automated_classifier")
 # template column (exact header text, stripped) -> Poise outcomes counted in it
@@ -77,6 +78,21 @@ def _row_values(counts: Counter[tuple[str, str, str]], categories: set[str]) -> 
     return values
 
 
+def categories_for_row(label: str, current: str | None) -> tuple[set[str] | None, str | None]:
+    """The Poise categories a template row counts (None: all), and the DSA category the next rows sit under.
+
+    Template rows list a DSA category followed by its keywords; a keyword row counts the Poise categories
+    of the current DSA category whose first keyword it is.
+    """
+    if label == "TOTAL":
+        return None, current
+    if label == NOT_SPECIFIED_ORDER:
+        return {""}, current
+    if label.startswith("STATEMENT_CATEGORY_"):
+        return {k for k, c in CATEGORIES.items() if c.dsa_category == label}, label
+    return {k for k, c in CATEGORIES.items() if c.dsa_category == current and c.dsa_keywords[:1] == (label,)}, current
+
+
 def fill_template(template: str, values_for: ValuesFor, service: str, start: date, end: date) -> str:
     """The template with service, period and values filled in; rows of categories Poise lacks stay empty.
 
@@ -92,15 +108,8 @@ def fill_template(template: str, values_for: ValuesFor, service: str, start: dat
     writer.writerow(header)
     for row in reader[1:]:
         row = list(row)
-        label = row[3]
-        if label == "TOTAL":
-            categories = all_keys
-        elif label.startswith("STATEMENT_CATEGORY_"):
-            current_dsa_category = label
-            categories = {k for k, c in CATEGORIES.items() if c.dsa_category == label}
-        else:  # a keyword under the current category
-            categories = {k for k, c in CATEGORIES.items()
-                          if c.dsa_category == current_dsa_category and c.dsa_keywords[:1] == (label,)}
+        selected, current_dsa_category = categories_for_row(row[3], current_dsa_category)
+        categories = all_keys if selected is None else selected
         row[1] = service
         row[2] = f"{start.isoformat()}/{end.isoformat()}"
         if categories:
@@ -124,9 +133,7 @@ def _notice_values(session: Session, start: date, end: date) -> ValuesFor:
     _, hi = day_bounds(end)
 
     def entries(action: str) -> list[dict[str, Any]]:
-        rows = session.execute(select(AuditEntry.details).where(
-            AuditEntry.action == action, AuditEntry.ts >= lo, AuditEntry.ts < hi)).scalars()
-        return [json.loads(r) for r in rows]
+        return audit_details(session, action, lo, hi)
 
     notices = entries("notice.received")
     decided = entries("case.decided")
@@ -172,9 +179,10 @@ def notice_table(session: Session, start: date, end: date, service: str) -> dict
 
 
 def transparency_tables(session: Session, start: date, end: date, service: str) -> dict[str, str]:
-    """All tables Poise fills: Parts 4, 5, 6, 7 and 8."""
-    return {**notice_table(session, start, end, service), **own_initiative_tables(session, start, end, service),
-            **appeals_table(session, start, end, service), **automated_means_table(session, start, end, service)}
+    """All tables Poise fills: Parts 3 to 8."""
+    return {**member_state_orders_table(session, start, end, service), **notice_table(session, start, end, service),
+            **own_initiative_tables(session, start, end, service), **appeals_table(session, start, end, service),
+            **automated_means_table(session, start, end, service)}
 
 
 PART_7 = "4_EN_Annex_I__Templates_for_Transparency_Reports_CSV_Part_7_appeals_and_recidivism.csv"
@@ -195,9 +203,7 @@ def appeals_table(session: Session, start: date, end: date, service: str) -> dic
     _, hi = day_bounds(end)
 
     def entries(action: str) -> list[dict[str, Any]]:
-        rows = session.execute(select(AuditEntry.details).where(
-            AuditEntry.action == action, AuditEntry.ts >= lo, AuditEntry.ts < hi)).scalars()
-        return [json.loads(r) for r in rows]
+        return audit_details(session, action, lo, hi)
 
     received, decided = entries("appeal.received"), entries("appeal.decided")
     ids = {e.get("decision_id") for e in received + decided} - {None}
@@ -282,3 +288,80 @@ def automated_means_table(session: Session, start: date, end: date, service: str
             row[6] = str(values[key])
         writer.writerow(row)
     return {PART_8: out.getvalue()}
+
+
+PART_3 = "4_EN_Annex_I__Templates_for_Transparency_Reports_CSV_Part_3_member_states_orders.csv"
+ORDERS_TO_ACT = ("dsa_order_to_act", "tco_removal_order")
+ORDERS_FOR_INFORMATION = ("dsa_order_to_provide_information", "eevidence_production_order")
+PLACEHOLDER_SCOPE = "AT, […], SE"
+
+
+def _median_hours(seconds: list[float]) -> float | None:
+    return round(statistics.median(seconds) / 3600, 2) if seconds else None
+
+
+def member_state_orders_table(session: Session, start: date, end: date, service: str) -> dict[str, str]:
+    """Part 3 (orders from Member State authorities, Art. 15(1)(a)) from the authority audit entries.
+
+    Uses 'authority_request.received' {request_id, country, request_type, category?, items?,
+    acknowledged_seconds?} and 'authority_request.closed' {request_id, handling_seconds}. Receipt is
+    confirmed automatically at intake, so a missing ``acknowledged_seconds`` counts as zero (Annex II allows
+    zero for automated confirmations within the hour). The template's ``AT, […], SE`` rows become one row
+    per Member State that sent orders, as Annex II instructs.
+    """
+    lo, _ = day_bounds(start)
+    _, hi = day_bounds(end)
+
+    def entries(action: str) -> list[dict[str, Any]]:
+        return audit_details(session, action, lo, hi)
+
+    member_states = sorted(set(enumerations()["territorial_scope"]) - {"IS", "LI", "NO"})
+    closed = {e.get("request_id"): e for e in entries("authority_request.closed")}
+    orders = [e for e in entries("authority_request.received")
+              if e.get("country") in member_states and e.get("request_type") in ORDERS_TO_ACT + ORDERS_FOR_INFORMATION]
+
+    def values(categories: set[str] | None, country: str | None) -> dict[str, Any]:
+        mine = [o for o in orders if (country is None or o["country"] == country)
+                and (categories is None or (o.get("category") or "") in categories)]
+        act = [o for o in mine if o["request_type"] in ORDERS_TO_ACT]
+        info = [o for o in mine if o["request_type"] in ORDERS_FOR_INFORMATION]
+
+        def effect(items: list[dict[str, Any]]) -> float | None:
+            done = [closed[o.get("request_id")] for o in items if o.get("request_id") in closed]
+            return _median_hours([float(d["handling_seconds"]) for d in done if d.get("handling_seconds") is not None])
+
+        def inform(items: list[dict[str, Any]]) -> float | None:
+            return _median_hours([float(o.get("acknowledged_seconds") or 0) for o in items]) if items else None
+
+        return {
+            "Number of orders to act against illegal content received": len(act),
+            "Number of specific items of information included in the total number of orders to act against "
+            "illegal content": sum(int(o.get("items") or 1) for o in act),
+            "Median time to inform the authority of the receipt of the order to act against illegal content":
+                inform(act),
+            "Median time to give effect to the order to act against illegal content": effect(act),
+            "Number of orders to provide information": len(info),
+            "Median time to inform the authority of the receipt of the order to provide information": inform(info),
+            "Median time to give effect to the order to provide information": effect(info),
+        }
+
+    reader = list(csv.reader(io.StringIO((TEMPLATES_DIR / PART_3).read_text("utf-8-sig"))))
+    header = reader[0]
+    index = {name.strip(): i for i, name in enumerate(header)}
+    countries = sorted({o["country"] for o in orders})
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    current: str | None = None
+    for row in reader[1:]:
+        categories, current = categories_for_row(row[3], current)
+        scopes = [None] if row[5] == "TOTAL" else (countries if row[5] == PLACEHOLDER_SCOPE else [])
+        for country in scopes:
+            filled = list(row)
+            filled[1] = service
+            filled[2] = f"{start.isoformat()}/{end.isoformat()}"
+            filled[5] = country or "TOTAL"
+            for col, value in values(categories, country).items():
+                filled[index[col]] = "" if value is None else str(value)
+            writer.writerow(filled)
+    return {PART_3: out.getvalue()}
