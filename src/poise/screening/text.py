@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import hyperscan
 import numpy as np
@@ -241,7 +242,8 @@ class HyperscanMatcher:
         return results
 
 
-def _collect(pattern_id: int, _from: int, to: int, _flags: int, hits: list[tuple[int, int]]) -> None:
+def _collect(pattern_id: int, _from: int, to: int, _flags: int, hits: Any) -> None:
+    """Hyperscan match handler: appends (pattern id, end offset) to the list passed as scan context."""
     hits.append((pattern_id, to))
 
 
