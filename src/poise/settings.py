@@ -32,7 +32,10 @@ class Settings(BaseSettings):
     max_batch_items: int = Field(default=5000, description="Largest accepted ingest batch")
     rate_limit_per_minute: int = Field(default=6000, description="Requests per minute per API key")
     report_small_count_threshold: int = Field(default=5, description="Counts below this are bucketed")
-    pdq_threshold: int = Field(default=31, description="PDQ Hamming distance for a match (of 256)")
+    pdq_threshold: int = Field(default=31, ge=0, le=31, description="PDQ Hamming distance for a match (of 256)")
+    screening_enabled: bool = Field(default=True, description="Screen ingested content in this process")
+    screening_rules: str | None = Field(default=None, description="YAML rules file (default: the shipped rules)")
+    classifiers_enabled: bool = Field(default=True, description="Score text with the baseline classifiers")
     repeat_infringer_threshold: int = Field(default=3, description="Upheld violations before suspension")
     appeal_window_days: int = 183
     log_json: bool = False
