@@ -16,6 +16,7 @@ from poise.api.routes import audit, cases, decisions, jurisdictions, keys, platf
 from poise.auth.keys import ensure_key
 from poise.auth.roles import Role
 from poise.ingest import api as ingest_api
+from poise.screening import api as screening_api
 from poise.screening.pipeline import build_screener
 from poise.settings import Settings, get_settings
 from poise.store.db import Database
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app)
     for router in (system.router, keys.router, platform.router, jurisdictions.router, cases.router,
                    decisions.router, audit.router, ingest_api.router, actions_api.router,
-                   transparency_api.router, pages.router):
+                   screening_api.router, transparency_api.router, pages.router):
         app.include_router(router)
     app.state.screener = build_screener(db, settings)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
