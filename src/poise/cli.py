@@ -16,7 +16,7 @@ from poise.store.db import Database
 
 console = Console()
 
-CONTEXT_COMMANDS: list[str] = ["poise.transparency.cli", "poise.screening.cli"]
+CONTEXT_COMMANDS: list[str] = ["poise.transparency.cli", "poise.screening.cli", "poise.actions.cli"]
 """Modules exposing ``register(group)`` to add their commands to ``poise``."""
 
 

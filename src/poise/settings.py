@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str = "http://127.0.0.1:8000"
-    webhook_secret: str = Field(default="change-me-webhook-secret", description="HMAC key for webhooks")
+    webhook_dispatcher: bool = Field(default=True, description="Deliver webhooks from the API server process")
     bootstrap_admin_key: str | None = Field(
         default=None, description="If set, an admin API key with this exact secret exists at start-up"
     )

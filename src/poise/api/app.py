@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -11,6 +14,8 @@ from fastapi.staticfiles import StaticFiles
 
 from poise import __version__
 from poise.actions import api as actions_api
+from poise.actions import webhooks_api
+from poise.actions.webhooks import run_dispatcher
 from poise.api.errors import install_error_handlers
 from poise.api.routes import audit, cases, decisions, jurisdictions, keys, platform, system
 from poise.auth.keys import ensure_key
@@ -36,17 +41,32 @@ Errors always look like `{"error": {"code": "...", "message": "...", "details": 
 """
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Background work that lives as long as the server: the webhook dispatcher (if switched on)."""
+    stop = threading.Event()
+    dispatcher: threading.Thread | None = None
+    if app.state.settings.webhook_dispatcher:
+        dispatcher = threading.Thread(target=run_dispatcher, args=(app.state.db,), kwargs={"stop": stop},
+                                      name="poise-webhooks", daemon=True)
+        dispatcher.start()
+    yield
+    stop.set()
+    if dispatcher is not None:
+        dispatcher.join(timeout=10)
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """Build the app for the given settings/database (defaults: the environment's)."""
     settings = settings or get_settings()
     db = database or Database(settings.database_url)
     app = FastAPI(title="Poise", version=__version__, description=DESCRIPTION, docs_url="/docs",
-                  redoc_url="/redoc", openapi_url="/openapi.json")
+                  redoc_url="/redoc", openapi_url="/openapi.json", lifespan=_lifespan)
     app.state.settings = settings
     app.state.db = db
     install_error_handlers(app)
     for router in (system.router, keys.router, platform.router, jurisdictions.router, cases.router,
-                   decisions.router, audit.router, ingest_api.router, actions_api.router,
+                   decisions.router, audit.router, ingest_api.router, actions_api.router, webhooks_api.router,
                    screening_api.router, transparency_api.router, pages.router):
         app.include_router(router)
     app.state.screener = build_screener(db, settings)
