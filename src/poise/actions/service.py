@@ -23,6 +23,7 @@ from poise.core.clock import utcnow
 from poise.core.errors import Unprocessable
 from poise.core.ids import new_id
 from poise.platform.service import SUBJECT_MODELS
+from poise.store.db import core_table
 from poise.store.models import Action, Decision, Jurisdiction
 from poise.store.sequences import next_values
 
@@ -146,13 +147,13 @@ def decide_many(session: Session, inputs: Sequence[DecisionInput]) -> list[Decis
 
     if decision_rows:
         record_many(session, audit)  # takes the audit lock first: a fixed lock order everywhere
-        session.execute(insert(Decision), decision_rows)
+        session.execute(insert(core_table(Decision)), decision_rows)  # Core: no ORM bookkeeping
         add_decisions(session, decision_rows)
         if action_rows:
             seqs = next_values(session, ACTION_FEED_SEQUENCE, len(action_rows))
             for seq, action_row in zip(seqs, action_rows, strict=True):
                 action_row["seq"] = seq
-            session.execute(insert(Action), action_rows)
+            session.execute(insert(core_table(Action)), action_rows)
         _apply_subject_status(session, action_rows)
 
     actions_by_decision: dict[str, list[Action]] = {}

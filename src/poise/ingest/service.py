@@ -15,10 +15,15 @@ from pydantic import ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from poise.core.clock import utcnow
+from poise.core.errors import Unprocessable
+from poise.core.ids import new_id
 from poise.ingest.events import BatchResult, ContentEvent, EventType, ItemResult, MediaRef
 from poise.ingest.models import IngestedEvent
-from poise.platform.service import upsert_account, upsert_channel, upsert_content
-from poise.store.models import MediaItem
+from poise.platform.bulk import upsert_many
+from poise.screening.media import is_image, pdq_from_bytes
+from poise.store.db import core_table
+from poise.store.models import Channel, ContentItem, MediaItem, PlatformAccount
 
 
 @dataclass
@@ -45,53 +50,94 @@ def _reason(exc: ValidationError) -> str:
     return f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
 
 
-def _media_row(session: Session, content_id: str, ref: MediaRef) -> tuple[MediaItem, bytes | None]:
+def _media_row(content_id: str, ref: MediaRef) -> tuple[dict[str, Any], bytes | None]:
+    """The media row for a reference: digests of the bytes if sent, and a PDQ hash for images."""
     data = ref.raw_bytes()
     sha256 = ref.sha256.lower() if ref.sha256 else None
     md5 = ref.md5.lower() if ref.md5 else None
+    pdq = ref.pdq.lower() if ref.pdq else None
+    quality = ref.pdq_quality
     if data is not None:
         sha256 = sha256 or hashlib.sha256(data).hexdigest()
         md5 = md5 or hashlib.md5(data, usedforsecurity=False).hexdigest()
-    item = MediaItem(content_id=content_id, external_id=ref.media_id, mime_type=ref.mime_type,
-                     size_bytes=len(data) if data is not None else None, sha256=sha256, md5=md5,
-                     pdq=ref.pdq.lower() if ref.pdq else None, pdq_quality=ref.pdq_quality)
-    session.add(item)
-    return item, data
+        if pdq is None and is_image(ref.mime_type, data):
+            try:
+                computed = pdq_from_bytes(data)
+                pdq, quality = computed.hex, computed.quality
+            except Unprocessable:
+                pass  # bytes that do not decode as an image keep their exact digests only
+    row = dict(id=new_id(), content_id=content_id, external_id=ref.media_id, mime_type=ref.mime_type,
+               size_bytes=len(data) if data is not None else None, sha256=sha256, md5=md5, pdq=pdq,
+               pdq_quality=quality, created_at=utcnow())
+    return row, data
 
 
-def _apply(session: Session, index: int, ev: ContentEvent) -> IngestedItem:
-    if ev.type is EventType.ACCOUNT_CREATED:
-        assert ev.account_id
-        acct = upsert_account(session, ev.account_id, handle=ev.handle, display_name=ev.display_name,
-                              country=ev.country, registered_at=ev.occurred_at)
-        return IngestedItem(index, ev, "account", acct.id)
-    if ev.type in (EventType.CHANNEL_CREATED, EventType.CHANNEL_RENAMED):
-        assert ev.channel_id
+_ACCOUNT_FIELDS = ("handle", "display_name", "country")
+
+
+def _entity_changes(events: Sequence[ContentEvent]) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]],
+                                                             dict[str, dict[str, Any]]]:
+    """What a batch says about accounts, channels and posts, merged in event order (later wins)."""
+    accounts: dict[str, dict[str, Any]] = {}
+    channels: dict[str, dict[str, Any]] = {}
+    posts: dict[str, dict[str, Any]] = {}
+    for ev in events:
         if ev.account_id:
-            upsert_account(session, ev.account_id)
-        channel = upsert_channel(session, ev.channel_id, owner_external_id=ev.account_id, title=ev.title,
-                                 kind=ev.channel_kind, is_public=ev.is_public, country=ev.country)
-        return IngestedItem(index, ev, "channel", channel.id)
-    assert ev.post_id
-    if ev.account_id:
-        upsert_account(session, ev.account_id)
-    if ev.channel_id:
-        upsert_channel(session, ev.channel_id)
-    fields: dict[str, Any] = {"language": ev.language, "is_public": ev.is_public}
-    if ev.type is not EventType.MEDIA_ATTACHED:
-        fields["text"] = ev.text
-    if ev.type is EventType.POST_CREATED:
-        fields["published_at"] = ev.occurred_at
-    elif ev.type is EventType.POST_EDITED:
-        fields["edited_at"] = ev.occurred_at
-    post = upsert_content(session, ev.post_id, channel_external_id=ev.channel_id,
-                          author_external_id=ev.account_id, **fields)
-    item = IngestedItem(index, ev, "content", post.id)
-    for ref in ev.media:
-        media, data = _media_row(session, post.id, ref)
-        item.media.append(media)
-        item.media_bytes.append(data)
-    return item
+            fields = accounts.setdefault(ev.account_id, {})
+            if ev.type is EventType.ACCOUNT_CREATED:
+                fields.update({k: getattr(ev, k) for k in _ACCOUNT_FIELDS}, registered_at=ev.occurred_at)
+        if ev.channel_id:
+            fields = channels.setdefault(ev.channel_id, {})
+            if ev.type in (EventType.CHANNEL_CREATED, EventType.CHANNEL_RENAMED):
+                fields.update(title=ev.title, kind=ev.channel_kind, is_public=ev.is_public, country=ev.country,
+                              owner_external_id=ev.account_id)
+        if ev.post_id:
+            fields = posts.setdefault(ev.post_id, {})
+            fields.update(language=ev.language, is_public=ev.is_public, channel_external_id=ev.channel_id,
+                          author_external_id=ev.account_id)
+            if ev.type is not EventType.MEDIA_ATTACHED:
+                fields["text"] = ev.text
+            if ev.type is EventType.POST_CREATED:
+                fields["published_at"] = ev.occurred_at
+            elif ev.type is EventType.POST_EDITED:
+                fields["edited_at"] = ev.occurred_at
+    return accounts, channels, posts
+
+
+def _apply_all(session: Session, accepted: list[tuple[int, ContentEvent]]) -> list[IngestedItem]:
+    """Write every entity the accepted events touch, in a few set-based statements, and their media."""
+    accounts, channels, posts = _entity_changes([ev for _, ev in accepted])
+    account_ids = upsert_many(session, PlatformAccount, accounts)
+    for fields in channels.values():
+        owner = fields.pop("owner_external_id", None)
+        fields["owner_id"] = account_ids.get(owner) if owner else None
+    channel_ids = upsert_many(session, Channel, channels)
+    for fields in posts.values():
+        channel, author = fields.pop("channel_external_id", None), fields.pop("author_external_id", None)
+        fields["channel_id"] = channel_ids.get(channel) if channel else None
+        fields["author_id"] = account_ids.get(author) if author else None
+    post_ids = upsert_many(session, ContentItem, posts)
+    items: list[IngestedItem] = []
+    media_rows: list[dict[str, Any]] = []
+    for index, ev in accepted:
+        if ev.type is EventType.ACCOUNT_CREATED:
+            assert ev.account_id
+            items.append(IngestedItem(index, ev, "account", account_ids[ev.account_id]))
+        elif ev.type in (EventType.CHANNEL_CREATED, EventType.CHANNEL_RENAMED):
+            assert ev.channel_id
+            items.append(IngestedItem(index, ev, "channel", channel_ids[ev.channel_id]))
+        else:
+            assert ev.post_id
+            item = IngestedItem(index, ev, "content", post_ids[ev.post_id])
+            for ref in ev.media:
+                row, data = _media_row(item.subject_id, ref)
+                media_rows.append(row)
+                item.media.append(MediaItem(**row))
+                item.media_bytes.append(data)
+            items.append(item)
+    if media_rows:
+        session.execute(insert(core_table(MediaItem)), media_rows)
+    return items
 
 
 def ingest_events(session: Session, raw_events: Sequence[dict[str, Any] | ContentEvent],
@@ -128,26 +174,16 @@ def ingest_events(session: Session, raw_events: Sequence[dict[str, Any] | Conten
         seen.update(session.execute(select(IngestedEvent.event_id).where(
             IngestedEvent.event_id.in_(ids[start:start + 500]))).scalars())
 
-    accepted: list[IngestedItem] = []
+    fresh: list[tuple[int, ContentEvent]] = []
     for index, ev in valid:
         if ev.event_id in seen:
             results.append(ItemResult(index=index, event_id=ev.event_id, status="duplicate"))
             continue
         seen.add(ev.event_id)
-        try:
-            with session.begin_nested():
-                item = _apply(session, index, ev)
-        except Exception as exc:  # a domain problem with one item must not sink the batch
-            from poise.core.errors import PoiseError
-
-            if not isinstance(exc, PoiseError):
-                raise
-            results.append(ItemResult(index=index, event_id=ev.event_id, status="rejected", reason=exc.message))
-            continue
-        accepted.append(item)
+        fresh.append((index, ev))
+    accepted = _apply_all(session, fresh) if fresh else []
     if accepted:
-        session.flush()
-        session.execute(insert(IngestedEvent), [
+        session.execute(insert(core_table(IngestedEvent)), [
             {"event_id": i.event.event_id, "type": i.event.type.value, "subject_type": i.subject_type,
              "subject_id": i.subject_id} for i in accepted])
     decisions = screener.screen(session, accepted) if (screener and accepted) else {}

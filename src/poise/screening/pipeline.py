@@ -1,9 +1,9 @@
 """The screening pipeline: signals for each ingested item, rules over them, decisions from the verdicts.
 
-For a batch of ingested items it (1) computes media signals (PDQ from image bytes when the platform sent
-bytes), (2) matches exact hashes, PDQ hashes within the threshold and text against every enabled bank,
-(3) scores text with the classifiers, (4) lets negative banks veto matches, (5) evaluates the rules and
-(6) records every verdict through :func:`poise.actions.service.decide_many` with the rule and the signals
+For a batch of ingested items (whose media ingest has already hashed: PDQ from image bytes, exact
+digests) it (1) matches exact hashes, PDQ hashes within the threshold and text against every enabled bank,
+(2) scores text with the classifiers, (3) lets negative banks veto matches, (4) evaluates the rules and
+(5) records every verdict through :func:`poise.actions.service.decide_many` with the rule and the signals
 that caused it, idempotent per (event, rule, outcome) so a redelivered event never decides twice. Shadow
 rules are audited only. Escalations open a review case. Finally channel rules ban channels whose posts
 keep being removed.
@@ -26,7 +26,6 @@ from poise.core.clock import utcnow
 from poise.ingest.service import IngestedItem, Screener
 from poise.screening.bank_state import BankState
 from poise.screening.classifiers import TextClassifier, default_classifier
-from poise.screening.media import digests, is_image, pdq_from_bytes
 from poise.screening.rules import ChannelRule, ItemRule, ItemSignals, RuleSet, SignalMatch, load_rules
 from poise.settings import Settings
 from poise.store.db import Database
@@ -57,22 +56,6 @@ class ScreeningPipeline:
         self._lock = threading.Lock()
 
     # -- signals --------------------------------------------------------------------------------------
-    def _media_signals(self, items: Sequence[IngestedItem]) -> None:
-        """Fill in hashes Poise computes itself (PDQ of image bytes, digests if only bytes came)."""
-        for item in items:
-            for media, data in zip(item.media, item.media_bytes, strict=True):
-                if data is None:
-                    continue
-                if not (media.sha256 and media.md5):
-                    d = digests(data)
-                    media.sha256, media.md5 = media.sha256 or d.sha256, media.md5 or d.md5
-                if media.pdq is None and is_image(media.mime_type, data):
-                    try:
-                        pdq = pdq_from_bytes(data)
-                    except Exception:  # an undecodable image keeps its exact hashes; nothing else to do
-                        continue
-                    media.pdq, media.pdq_quality = pdq.hex, pdq.quality
-
     def _match(self, items: Sequence[IngestedItem]) -> list[ItemSignals]:
         state = self.banks
         out = [ItemSignals(subject_type=item.subject_type) for item in items]
@@ -124,7 +107,6 @@ class ScreeningPipeline:
         """Screen newly ingested items; returns the ids of the decisions made per item index."""
         if not items:
             return {}
-        self._media_signals(items)
         with self._lock:
             self.banks.refresh(session)
             signals = self._match(items)
@@ -206,8 +188,9 @@ class ScreeningPipeline:
         aggregated: list[DecisionInput] = []
         shadow: list[AuditRecord] = []
         for rule in self.rules.channel_rules:
+            counts = self._removals(session, channels, rule)
             for channel_id in channels:
-                count = self._removals(session, channel_id, rule)
+                count = counts.get(channel_id, 0)
                 if count < rule.min_removals:
                     continue
                 channel = session.get(Channel, channel_id)
@@ -231,16 +214,21 @@ class ScreeningPipeline:
             decide_many(session, aggregated)
 
     @staticmethod
-    def _removals(session: Session, channel_id: str, rule: ChannelRule) -> int:
+    def _removals(session: Session, channels: list[str], rule: ChannelRule) -> dict[str, int]:
+        """Posts removed per channel within the rule's window (one grouped query per 500 channels)."""
         since = utcnow() - timedelta(hours=rule.window_hours)
-        stmt = (select(func.count(func.distinct(Decision.subject_id))).select_from(Decision)
-                .join(ContentItem, ContentItem.id == Decision.subject_id)
-                .where(ContentItem.channel_id == channel_id, Decision.subject_type == "content",
-                       Decision.created_at >= since,
-                       Decision.outcome.in_([o.value for o in RESTRICTIVE_OUTCOMES])))
-        if rule.categories:
-            stmt = stmt.where(Decision.category.in_(rule.categories))
-        return int(session.execute(stmt).scalar_one())
+        counts: dict[str, int] = {}
+        for start in range(0, len(channels), 500):
+            stmt = (select(ContentItem.channel_id, func.count(func.distinct(Decision.subject_id)))
+                    .select_from(Decision).join(ContentItem, ContentItem.id == Decision.subject_id)
+                    .where(ContentItem.channel_id.in_(channels[start:start + 500]),
+                           Decision.subject_type == "content", Decision.created_at >= since,
+                           Decision.outcome.in_([o.value for o in RESTRICTIVE_OUTCOMES]))
+                    .group_by(ContentItem.channel_id))
+            if rule.categories:
+                stmt = stmt.where(Decision.category.in_(rule.categories))
+            counts.update((str(channel), int(n)) for channel, n in session.execute(stmt).all())
+        return counts
 
 
 def build_screener(db: Database, settings: Settings) -> Screener | None:

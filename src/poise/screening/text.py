@@ -144,6 +144,18 @@ class _CompiledGroup:
     padded: bool
     literal: bool
     database: hyperscan.Database
+    bounded_lengths: dict[int, int] | None = None
+    """For domain literals: pattern id -> byte length; a hit counts only between host-name boundaries."""
+
+
+_HOST_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def _on_host_boundaries(buffer: bytes, end: int, length: int) -> bool:
+    """Whether buffer[end - length:end] is not glued to other host-name characters (the domain rule)."""
+    start = end - length
+    return (start == 0 or buffer[start - 1] not in _HOST_BYTES) and (end == len(buffer)
+                                                                       or buffer[end] not in _HOST_BYTES)
 
 
 def _compile(view: int, entries: list[tuple[int, str]], *, literal: bool, padded: bool = False) -> _CompiledGroup:
@@ -159,8 +171,9 @@ class HyperscanMatcher:
     """Patterns compiled into Hyperscan databases, one or two per view.
 
     Keywords are literals over the normalised view (padded, so they match whole words) and over the
-    separator-free view; URLs are literals over the raw view; regexes and domains are multi-line regexes
-    over the raw view, so ``^``/``$`` hold at message boundaries. :meth:`match_many` scans a whole batch as
+    separator-free view; URLs and domains are literals over the raw view (a domain hit must sit between
+    host-name boundaries, checked on the bytes); regexes are multi-line regexes over the raw view, so
+    ``^``/``$`` hold at message boundaries. :meth:`match_many` scans a whole batch as
     one buffer per view and maps match offsets back to messages; each batch hit is then confirmed by
     scanning that message alone, so a regex reaching across two messages of a batch never yields a false
     hit: batch results equal per-message results exactly (the tests check it).
@@ -171,6 +184,7 @@ class HyperscanMatcher:
         keywords: list[tuple[int, str]] = []
         squashed: list[tuple[int, str]] = []
         urls: list[tuple[int, str]] = []
+        domains: list[tuple[int, str]] = []
         regexes: list[tuple[int, str]] = []
         for p in self.patterns:
             if p.kind == "keyword":
@@ -183,6 +197,8 @@ class HyperscanMatcher:
                     squashed.append((p.pattern_id, flat))
             elif p.kind == "url":
                 urls.append((p.pattern_id, p.value.lower().translate(LINE_BREAKS)))
+            elif p.kind == "domain" and p.value.isascii():
+                domains.append((p.pattern_id, p.value.lower().lstrip(".")))
             else:
                 regexes.append((p.pattern_id, _regex_for(p)))
         self._groups: list[_CompiledGroup] = []
@@ -190,6 +206,10 @@ class HyperscanMatcher:
                                                (RAW, urls, True, False), (RAW, regexes, False, False)):
             if entries:
                 self._groups.append(_compile(view, entries, literal=literal, padded=padded))
+        if domains:
+            group = _compile(RAW, domains, literal=True)
+            group.bounded_lengths = {pid: len(value.encode()) for pid, value in domains}
+            self._groups.append(group)
 
     def _scan(self, groups: Sequence[_CompiledGroup], views: tuple[str, str, str],
               ) -> Iterator[tuple[_CompiledGroup, bytes, list[tuple[int, int]]]]:
@@ -205,6 +225,9 @@ class HyperscanMatcher:
                 continue
             hits: list[tuple[int, int]] = []
             group.database.scan(buffer, match_event_handler=_collect, context=hits)
+            if group.bounded_lengths is not None and hits:
+                lengths = group.bounded_lengths
+                hits = [(pid, end) for pid, end in hits if _on_host_boundaries(buffer, end, lengths[pid])]
             yield group, buffer, hits
 
     def match(self, text: str) -> set[int]:

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from poise.settings import get_settings
@@ -103,13 +103,20 @@ def get_database() -> Database:
     return Database(get_settings().database_url)
 
 
+def core_table(model: Any) -> Table:
+    """The Core table of a mapped class: bulk inserts through it skip the ORM's per-row bookkeeping."""
+    return cast(Table, model.__table__)
+
+
 def insert_ignoring_conflicts(session: Any, table: Any, rows: list[dict[str, Any]] | dict[str, Any]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL (safe under concurrent first use)."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        session.execute(pg_insert(table).values(rows).on_conflict_do_nothing())
+        statement: Any = pg_insert(getattr(table, "__table__", table)).on_conflict_do_nothing()
     else:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        session.execute(sqlite_insert(table).values(rows).on_conflict_do_nothing())
+        statement = sqlite_insert(getattr(table, "__table__", table)).on_conflict_do_nothing()
+    # parameters passed separately: one cached statement, executemany (batched "insertmanyvalues")
+    session.execute(statement, rows if isinstance(rows, list) else [rows])
