@@ -79,7 +79,12 @@ def test_index_equals_brute_force_up_to_distance_31() -> None:
     far = _flip(bank[rng.integers(0, len(bank), 50)], rng, 45)
     queries = np.concatenate([near, far, rng.integers(0, 256, size=(50, 32), dtype=np.uint8)])
     for threshold in (31, 10):
-        assert fast.search(queries, threshold) == slow.search(queries, threshold)
+        assert fast.search(queries, threshold) == slow.search(queries, threshold)  # all in the delta
+    fast.optimize()
+    for threshold in (31, 10):
+        assert fast.search(queries, threshold) == slow.search(queries, threshold)  # all in the sorted part
+    fast.add(["late"], bank[:1])  # sorted part and delta together
+    assert [m.key for m in fast.search(bank[:1])[0]] == ["k0", "late"]
     assert all(fast.search(near))  # every near query finds its source: recall 100%
 
 
@@ -91,5 +96,6 @@ def test_index_removal_and_compaction() -> None:
     index.remove(["b"])
     assert [m.key for m in index.search(["0" * 64])[0]] == ["c"]
     index.compact()
-    assert len(index) == 2 and [m.key for m in index.search(["0" * 64])[0]] == ["c"]
+    assert len(index) == 2 and index.search(["f" * 64])[0][0].key == "a"
+    assert [m.key for m in index.search(["0" * 64])[0]] == ["c"]
     assert hashes_to_array(hexes).shape == (3, 32)

@@ -81,6 +81,8 @@ class BankState:
             elif kind in TEXT_TYPES:
                 text_changed = True
         self.pdq.add(pdq_keys, pdq_values)
+        if len(pdq_keys) > 1000:
+            self.pdq.optimize()  # a big load: sort it in now rather than search it by brute force
         if text_changed:
             self.text_ids = [s.signal_id for s in self.signals.values() if s.signal_type in TEXT_TYPES]
             self.text = HyperscanMatcher([TextPattern(i, self.signals[sid].signal_type, self.signals[sid].value)
