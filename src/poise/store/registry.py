@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "poise.screening.models",
     "poise.transparency.models",
     "poise.actions.rollup",
+    "poise.authority.models",
 ]
 
 
