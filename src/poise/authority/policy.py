@@ -268,6 +268,8 @@ def check_data_categories_allowed(facts: RequestFacts, params: dict[str, Any]) -
         return skipped("no data is disclosed")
     asked = real_categories(facts)
     if not asked:
+        if any(c in FORBIDDEN_DATA for c in facts.data_categories):
+            return skipped("only data Poise never hands over was asked for (see the rules on keys and bulk)")
         return failed("the request names no data category Poise holds")
     allowed = allowed_categories(facts)
     if not allowed:
@@ -282,7 +284,7 @@ def check_data_categories_allowed(facts: RequestFacts, params: dict[str, Any]) -
 def check_judicial_authorisation(facts: RequestFacts, params: dict[str, Any]) -> Verdict:
     if facts.kind not in params.get("kinds", ["information"]):
         return skipped("no data is disclosed")
-    needs = [c for c in real_categories(facts) if c in params.get("categories", [])]
+    needs = [c for c in allowed_categories(facts) if c in params.get("categories", [])]  # others are not given
     if facts.instrument is not None and facts.instrument.requires_judicial_authorisation:
         needs = needs or ["this instrument"]
     if not needs:

@@ -23,6 +23,7 @@ from poise.authority.execution import execute
 from poise.authority.models import AuthorityRequest
 from poise.authority.policy import Evaluation, InstrumentFacts, RequestFacts, TargetFacts, evaluate, load_policy
 from poise.authority.vocabulary import (
+    FORBIDDEN_DATA,
     ISSUER_TYPES,
     JUDICIAL_ISSUERS,
     OPEN_STATUSES,
@@ -257,7 +258,7 @@ def submit(session: Session, principal: Principal, inp: SubmitInput) -> Authorit
     if unknown:
         raise Unprocessable(f"unknown data categories {unknown}; use {', '.join(REQUESTABLE_DATA)}",
                             code="invalid_data_category")
-    if not inp.targets and inp.scope != "bulk":
+    if not inp.targets and inp.scope != "bulk" and not set(inp.data_categories) & set(FORBIDDEN_DATA):
         raise Unprocessable("a request names at least one target (account, channel or content)",
                             code="missing_targets")
     if kind is Kind.INFORMATION and not inp.data_categories:
