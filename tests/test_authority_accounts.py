@@ -170,3 +170,18 @@ def test_invalid_requests_are_rejected_with_a_reason(world: World) -> None:
     assert delayed["status"] == "complied"
     remove = next(a for a in delayed["actions"] if a["kind"] == "remove_content")
     assert remove["params"]["notify_uploader_not_before"] is not None
+
+
+def test_demo_authority_key_acts_for_ofac(db: Database) -> None:
+    from poise.auth.keys import authenticate
+    from poise.demo import DEMO_KEYS, load_demo
+    from poise.store.models import Authority
+
+    with db.session() as s:
+        load_demo(s)
+        load_demo(s)  # idempotent
+    with db.read_session() as s:
+        principal = authenticate(s, DEMO_KEYS["authority"])
+        assert principal is not None and principal.subject_id is not None
+        authority = s.get(Authority, principal.subject_id)
+        assert authority is not None and authority.jurisdiction_code == "FR" and authority.verified
