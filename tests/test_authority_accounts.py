@@ -185,3 +185,32 @@ def test_demo_authority_key_acts_for_ofac(db: Database) -> None:
         assert principal is not None and principal.subject_id is not None
         authority = s.get(Authority, principal.subject_id)
         assert authority is not None and authority.jurisdiction_code == "FR" and authority.verified
+
+
+def test_emergency_disclosure_needs_a_person_then_four_eyes(world: World) -> None:
+    c = world.client
+    req = world.submit("FR", request_type="emergency_disclosure", emergency=True,
+                       data_categories=["subscriber", "identification", "content"],
+                       targets=[{"type": "account", "handle": "alice"}],
+                       description="Imminent threat to life: user announced self-harm tonight.")
+    assert req["status"] == "needs_review"
+    assert set(req["policy"]["principles"]) == {"P12-emergency", "P10-minimal-data"}
+    assert req["allowed_categories"] == ["subscriber", "identification"]  # never content in an emergency
+    due = c.get(f"/api/v1/authority/requests/{req['id']}", headers=world.h("FR")).json()
+    assert due["due_at"] is not None
+    # nothing can be prepared before a person confirms the threat
+    early = c.post(f"/api/v1/authority/requests/{req['id']}/disclosures", headers=world.h("legal-officer"))
+    assert early.status_code == 409 and early.json()["error"]["code"] == "not_awaiting_disclosure"
+    ok = c.post(f"/api/v1/authority/requests/{req['id']}/review", headers=world.h("legal-officer"),
+                json={"decision": "comply", "note": "threat confirmed by phone with the duty officer"}).json()
+    assert ok["status"] == "awaiting_disclosure"
+    d = c.post(f"/api/v1/authority/requests/{req['id']}/disclosures", headers=world.h("legal-officer-2")).json()
+    rejected = c.post(f"/api/v1/authority/disclosures/{d['id']}/reject", headers=world.h("legal-officer"),
+                      json={"note": "wrong account?"})
+    assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
+    d = c.post(f"/api/v1/authority/requests/{req['id']}/disclosures", headers=world.h("legal-officer-2")).json()
+    done = c.post(f"/api/v1/authority/disclosures/{d['id']}/approve", headers=world.h("legal-officer")).json()
+    assert done["status"] == "partly_complied"
+    package = c.get(f"/api/v1/authority/requests/{req['id']}/disclosure", headers=world.h("FR")).json()["package"]
+    assert set(package["subjects"][0]) == {"target", "found", "subscriber", "identification"}
+    assert package["withheld_categories"] == ["content"]
