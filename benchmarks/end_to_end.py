@@ -28,8 +28,9 @@ from poise.store.db import Database
 from poise.store.migrate import upgrade
 from poise.store.models import Action, Decision
 
-WORDS = ("news update weather match music photo meeting travel recipe market school river garden city "
-         "council library film history science team player coach train station").split()
+WORDS = ["news", "update", "weather", "match", "music", "photo", "meeting", "travel", "recipe", "market",
+         "school", "river", "garden", "city", "council", "library", "film", "history", "science", "team",
+         "player", "coach", "train", "station"]
 BANKED = [f"miracle pill {i}" for i in range(500)] + [f"scam-shop-{i}.example" for i in range(500)]
 
 
@@ -81,8 +82,10 @@ def main() -> None:
         with db.read_session() as s:
             decisions = s.execute(select(func.count()).select_from(Decision)
                                   .where(Decision.subject_type == "content")).scalar_one()
-            actions = s.execute(select(func.count()).select_from(Action).where(Action.target_type == "content")).scalar_one()
-            bans = s.execute(select(func.count()).select_from(Action).where(Action.kind == "ban_channel")).scalar_one()
+            actions = s.execute(select(func.count()).select_from(Action)
+                                .where(Action.target_type == "content")).scalar_one()
+            bans = s.execute(select(func.count()).select_from(Action)
+                             .where(Action.kind == "ban_channel")).scalar_one()
         assert decisions == actions == bad, (decisions, actions, bad)
 
         single, _ = events(n_base, "b", rng)

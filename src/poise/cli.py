@@ -16,7 +16,8 @@ from poise.store.db import Database
 
 console = Console()
 
-CONTEXT_COMMANDS: list[str] = ["poise.transparency.cli", "poise.screening.cli", "poise.actions.cli"]
+CONTEXT_COMMANDS: list[str] = ["poise.transparency.cli", "poise.screening.cli", "poise.actions.cli",
+                               "poise.authority.cli"]
 """Modules exposing ``register(group)`` to add their commands to ``poise``."""
 
 

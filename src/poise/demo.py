@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from poise.auth.keys import ensure_key
 from poise.auth.roles import KEY_ROLES, Role
+from poise.authority.demo import link_demo_authority
 from poise.platform.service import upsert_account, upsert_channel, upsert_content
 from poise.store.models import Authority, Jurisdiction, LegalInstrument
 
@@ -81,4 +82,5 @@ def load_demo(session: Session) -> dict[str, str]:
     load_platform_sample(session)
     for role, secret in DEMO_KEYS.items():
         ensure_key(session, name=f"demo {role}", role=Role(role), secret=secret)
+    link_demo_authority(session, DEMO_KEYS[Role.AUTHORITY.value])
     return DEMO_KEYS

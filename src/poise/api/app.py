@@ -20,6 +20,8 @@ from poise.api.errors import install_error_handlers
 from poise.api.routes import audit, cases, decisions, jurisdictions, keys, platform, system
 from poise.auth.keys import ensure_key
 from poise.auth.roles import Role
+from poise.authority import api as authority_api
+from poise.authority import web as authority_web
 from poise.ingest import api as ingest_api
 from poise.screening import api as screening_api
 from poise.screening.pipeline import build_screener
@@ -67,7 +69,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app)
     for router in (system.router, keys.router, platform.router, jurisdictions.router, cases.router,
                    decisions.router, audit.router, ingest_api.router, actions_api.router, webhooks_api.router,
-                   screening_api.router, transparency_api.router, pages.router):
+                   screening_api.router, transparency_api.router, authority_api.router, authority_web.router,
+                   pages.router):
         app.include_router(router)
     app.state.screener = build_screener(db, settings)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
