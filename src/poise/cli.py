@@ -17,7 +17,7 @@ from poise.store.db import Database
 console = Console()
 
 CONTEXT_COMMANDS: list[str] = ["poise.transparency.cli", "poise.screening.cli", "poise.actions.cli",
-                               "poise.authority.cli"]
+                               "poise.authority.cli", "poise.stream.cli"]
 """Modules exposing ``register(group)`` to add their commands to ``poise``."""
 
 

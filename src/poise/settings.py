@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,7 +21,8 @@ class Settings(BaseSettings):
     )
     nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server for scale-out streaming")
     nats_stream: str = Field(default="POISE_EVENTS", description="JetStream stream holding content events")
-    ingest_mode: str = Field(default="inline", description="inline: screen in-process; nats: publish")
+    ingest_mode: Literal["inline", "nats"] = Field(
+        default="inline", description="inline: store and screen in the API process; nats: publish to JetStream")
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str = "http://127.0.0.1:8000"

@@ -56,6 +56,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     stop.set()
     if dispatcher is not None:
         dispatcher.join(timeout=10)
+    if app.state.publisher is not None:
+        app.state.publisher.close()
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -72,7 +74,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                    screening_api.router, transparency_api.router, authority_api.router, authority_web.router,
                    pages.router):
         app.include_router(router)
-    app.state.screener = build_screener(db, settings)
+    if settings.ingest_mode == "nats":  # scale-out: workers screen; this process only publishes
+        from poise.stream.bus import Publisher
+
+        app.state.publisher, app.state.screener = Publisher(settings.nats_url, settings.nats_stream), None
+    else:
+        app.state.publisher, app.state.screener = None, build_screener(db, settings)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     if settings.bootstrap_admin_key:
         with db.session() as session:

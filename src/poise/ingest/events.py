@@ -111,7 +111,7 @@ class ItemResult(BaseModel):
 
     index: int
     event_id: str | None
-    status: str = Field(description="accepted | duplicate | rejected")
+    status: str = Field(description="accepted | duplicate | rejected | queued (stream mode: stored for a worker)")
     reason: str | None = None
     subject_id: str | None = None
     decisions: list[str] = Field(default_factory=list)

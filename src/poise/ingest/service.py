@@ -140,13 +140,9 @@ def _apply_all(session: Session, accepted: list[tuple[int, ContentEvent]]) -> li
     return items
 
 
-def ingest_events(session: Session, raw_events: Sequence[dict[str, Any] | ContentEvent],
-                  screener: Screener | None = None) -> BatchResult:
-    """Validate, de-duplicate, store and screen a batch inside the caller's transaction.
-
-    Bad items are rejected with a reason while the good ones are kept; an event id seen before (in an
-    earlier batch or earlier in this one) is reported as a duplicate and has no further effect.
-    """
+def validate_events(raw_events: Sequence[dict[str, Any] | ContentEvent],
+                    ) -> tuple[list[tuple[int, ContentEvent]], list[ItemResult]]:
+    """Validate each event on its own: (index, event) for the good ones, a rejection with a reason for the rest."""
     results: list[ItemResult] = []
     valid: list[tuple[int, ContentEvent]] = []
     for index, raw in enumerate(raw_events):
@@ -167,7 +163,29 @@ def ingest_events(session: Session, raw_events: Sequence[dict[str, Any] | Conten
                                       reason=f"media.data_base64: {exc}"))
             continue
         valid.append((index, ev))
+    return valid, results
 
+
+def hash_media_for_transport(event: ContentEvent) -> dict[str, Any]:
+    """The event as JSON with media bytes replaced by their digests and PDQ hash (for the event stream)."""
+    media: list[dict[str, Any]] = []
+    for ref in event.media:
+        row, _ = _media_row("", ref)
+        media.append({"media_id": ref.media_id, "mime_type": ref.mime_type, "sha256": row["sha256"],
+                      "md5": row["md5"], "pdq": row["pdq"], "pdq_quality": row["pdq_quality"]})
+    data = event.model_dump(mode="json", exclude_none=True)
+    data["media"] = [{k: v for k, v in m.items() if v is not None} for m in media]
+    return data
+
+
+def ingest_events(session: Session, raw_events: Sequence[dict[str, Any] | ContentEvent],
+                  screener: Screener | None = None) -> BatchResult:
+    """Validate, de-duplicate, store and screen a batch inside the caller's transaction.
+
+    Bad items are rejected with a reason while the good ones are kept; an event id seen before (in an
+    earlier batch or earlier in this one) is reported as a duplicate and has no further effect.
+    """
+    valid, results = validate_events(raw_events)
     ids = list({ev.event_id for _, ev in valid})
     seen: set[str] = set()
     for start in range(0, len(ids), 500):
