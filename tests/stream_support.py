@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,6 +21,25 @@ from poise.store.models import Decision
 from poise.stream.bus import ensure_stream, publish_events
 
 NATS_URL = "nats://127.0.0.1:4222"
+
+
+def run_async(coro: Any) -> Any:
+    """Run a coroutine to completion on a fresh loop in its own thread (the browser tests leave a loop
+    running in the main thread, where ``asyncio.run`` refuses to start)."""
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(coro)
+        except BaseException as exc:
+            result["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
 
 
 def new_stream_name() -> str:
@@ -44,14 +64,14 @@ def publish(stream: str, events: list[dict[str, Any]]) -> int:
         for start in range(0, len(events), 20_000):
             total += await publish_events(js, stream, events[start:start + 20_000])
         return total
-    return int(asyncio.run(_with_js(go)))
+    return int(run_async(_with_js(go)))
 
 
 def delete_stream(stream: str) -> None:
     async def go(js: Any) -> None:
         with suppress(nats.js.errors.NotFoundError):
             await js.delete_stream(stream)
-    asyncio.run(_with_js(go))
+    run_async(_with_js(go))
 
 
 @contextmanager

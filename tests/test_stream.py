@@ -25,6 +25,7 @@ from tests.stream_support import (
     post_events,
     private_stream,
     publish,
+    run_async,
     service,
     wait_until,
 )
@@ -40,7 +41,7 @@ def _bank(db: Database) -> None:
 
 def _run_worker(db: Database, stream: str, idle_exit: float = 2.0) -> WorkerStats:
     screener = build_screener(db, Settings(database_url=db.url, classifiers_enabled=False))
-    return asyncio.run(run_worker(db, screener, nats_url=NATS_URL, stream=stream, idle_exit=idle_exit))
+    return run_async(run_worker(db, screener, nats_url=NATS_URL, stream=stream, idle_exit=idle_exit))
 
 
 def test_api_publishes_worker_decides_and_redelivery_changes_nothing(pg_db: Database) -> None:

@@ -42,15 +42,17 @@ def serve(host: str | None, port: int | None, reload: bool) -> None:
     """Start the web server (API, pages and /docs)."""
     import uvicorn
 
+    from poise.observability.http import configure_logging
     from poise.store.migrate import is_migrated
 
     settings = get_settings()
+    configure_logging(settings.log_json)
     db = _db()
     if not is_migrated(db):
         raise click.ClickException("the database has no schema yet: run `poise migrate` first")
     db.dispose()
     uvicorn.run("poise.api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-                reload=reload, log_level="info")
+                reload=reload, log_level="info", log_config=None)
 
 
 @main.command()

@@ -22,6 +22,7 @@ from poise.audit import AuditRecord, record_many
 from poise.core.clock import utcnow
 from poise.core.errors import Unprocessable
 from poise.core.ids import new_id
+from poise.observability.metrics import ACTIONS, DECISIONS
 from poise.platform.service import SUBJECT_MODELS
 from poise.store.db import core_table
 from poise.store.models import Action, Decision, Jurisdiction
@@ -155,6 +156,10 @@ def decide_many(session: Session, inputs: Sequence[DecisionInput]) -> list[Decis
                 action_row["seq"] = seq
             session.execute(insert(core_table(Action)), action_rows)
         _apply_subject_status(session, action_rows)
+        for row in decision_rows:  # counted when written; a rolled-back batch over-counts, never under-counts
+            DECISIONS.labels(row["source"], row["outcome"]).inc()
+        for action_row in action_rows:
+            ACTIONS.labels(action_row["kind"]).inc()
 
     actions_by_decision: dict[str, list[Action]] = {}
     for a in action_rows:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from poise.api.schemas import ActionOut
 from poise.audit import record
 from poise.core.clock import utcnow
+from poise.observability.metrics import WEBHOOK_ACTIONS_DELIVERED, WEBHOOK_DELIVERIES
 from poise.store.base import Base, UTCDateTime, created_column, id_column
 from poise.store.db import Database
 from poise.store.models import Action
@@ -149,7 +150,9 @@ def deliver_once(db: Database, *, batch_size: int = 200, timeout: float = 5.0) -
             if found is None:
                 continue
             ep = found
+            WEBHOOK_DELIVERIES.labels("ok" if outcome.error is None else "failed").inc()
             if outcome.error is None:
+                WEBHOOK_ACTIONS_DELIVERED.inc(outcome.delivered)
                 ep.cursor_seq = max(ep.cursor_seq, attempt.last_seq)
                 ep.consecutive_failures = 0
                 ep.delivered_total += outcome.delivered

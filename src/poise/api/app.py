@@ -23,6 +23,9 @@ from poise.auth.roles import Role
 from poise.authority import api as authority_api
 from poise.authority import web as authority_web
 from poise.ingest import api as ingest_api
+from poise.observability import http as observability_http
+from poise.observability.http import RequestMetricsMiddleware
+from poise.observability.limits import LimitsMiddleware
 from poise.screening import api as screening_api
 from poise.screening.pipeline import build_screener
 from poise.settings import Settings, get_settings
@@ -69,10 +72,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.db = db
     install_error_handlers(app)
+    app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes,
+                       per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(RequestMetricsMiddleware)  # outermost: sees every request, refused ones included
     for router in (system.router, keys.router, platform.router, jurisdictions.router, cases.router,
                    decisions.router, audit.router, ingest_api.router, actions_api.router, webhooks_api.router,
                    screening_api.router, transparency_api.router, authority_api.router, authority_web.router,
-                   pages.router):
+                   observability_http.router, pages.router):
         app.include_router(router)
     if settings.ingest_mode == "nats":  # scale-out: workers screen; this process only publishes
         from poise.stream.bus import Publisher

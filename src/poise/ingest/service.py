@@ -20,6 +20,7 @@ from poise.core.errors import Unprocessable
 from poise.core.ids import new_id
 from poise.ingest.events import BatchResult, ContentEvent, EventType, ItemResult, MediaRef
 from poise.ingest.models import IngestedEvent
+from poise.observability.metrics import INGESTED_EVENTS
 from poise.platform.bulk import upsert_many
 from poise.screening.media import is_image, pdq_from_bytes
 from poise.store.db import core_table
@@ -209,5 +210,10 @@ def ingest_events(session: Session, raw_events: Sequence[dict[str, Any] | Conten
         results.append(ItemResult(index=item.index, event_id=item.event.event_id, status="accepted",
                                   subject_id=item.subject_id, decisions=decisions.get(item.index, [])))
     results.sort(key=lambda r: r.index)
-    return BatchResult(accepted=len(accepted), duplicates=sum(r.status == "duplicate" for r in results),
-                       rejected=sum(r.status == "rejected" for r in results), items=results)
+    batch = BatchResult(accepted=len(accepted), duplicates=sum(r.status == "duplicate" for r in results),
+                        rejected=sum(r.status == "rejected" for r in results), items=results)
+    for result, count in (("accepted", batch.accepted), ("duplicate", batch.duplicates),
+                          ("rejected", batch.rejected)):
+        if count:
+            INGESTED_EVENTS.labels(result).inc(count)
+    return batch

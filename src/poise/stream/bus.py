@@ -95,6 +95,20 @@ class Publisher:
         """Publish and wait until stored; raises ServiceUnavailable (503) if NATS cannot take them."""
         return int(self._run(self._publish(events)))
 
+    def consumer_lag(self) -> tuple[int, int] | None:
+        """(messages waiting for a worker, messages delivered but not acknowledged), or None if unknown."""
+        from poise.stream.worker import DURABLE
+
+        async def info() -> tuple[int, int]:
+            await self._connect()
+            consumer = await self._js.consumer_info(self.stream, DURABLE)
+            return int(consumer.num_pending or 0), int(consumer.num_ack_pending or 0)
+
+        try:
+            return tuple(self._run(info()))  # type: ignore[return-value]
+        except Exception:  # no consumer yet, or NATS away: the gauge keeps its last value
+            return None
+
     def close(self) -> None:
         """Close the connection (every publish already waited for its acknowledgement) and stop the loop."""
         if self._nc is not None and not self._nc.is_closed:

@@ -23,6 +23,7 @@ from nats.js.api import AckPolicy, ConsumerConfig
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from poise.ingest.service import Screener, ingest_events
+from poise.observability.metrics import WORKER_EVENTS, WORKER_RETRIES
 from poise.store.db import Database
 from poise.stream.bus import ensure_stream, subject_for
 
@@ -76,6 +77,7 @@ async def run_worker(db: Database, screener: Screener | None, *, nats_url: str, 
                     events, decisions = await asyncio.to_thread(process_message, db, screener, message.data)
                 except (OperationalError, DBAPIError) as exc:
                     stats.retries += 1
+                    WORKER_RETRIES.inc()
                     log.warning("database unavailable, message will be redelivered: %s", exc.__class__.__name__)
                     await message.nak(delay=2)
                     await asyncio.sleep(1)
@@ -87,6 +89,7 @@ async def run_worker(db: Database, screener: Screener | None, *, nats_url: str, 
                 await message.ack_sync()
                 stats.messages += 1
                 stats.events += events
+                WORKER_EVENTS.inc(events)
                 stats.decisions += decisions
     finally:
         await subscription.unsubscribe()  # every processed message is already acknowledged
