@@ -101,11 +101,11 @@ def _store(session: Session, bank: Bank, rows: list[tuple[int, str, str, list[st
 def import_csv(session: Session, *, bank: str, category: str, text: str, actor: str, actor_role: str,
                source_ref: str | None = None) -> ImportResult:
     """Import a ThreatExchange/HMA-style CSV into ``bank`` (created on first use); audited."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))
     result = ImportResult()
     rows: list[tuple[int, str, str, list[str]]] = []
     header_seen = False
-    for line_no, row in enumerate(reader, start=1):
+    for line_no, row in _rows(reader, result):
         if not row or (row[0].startswith("#")):
             continue
         if not header_seen:
@@ -121,6 +121,19 @@ def import_csv(session: Session, *, bank: str, category: str, text: str, actor: 
         except Unprocessable as exc:
             result.rejected.append((line_no, exc.message))
     return _finish(session, bank, category, rows, result, actor, actor_role, source_ref, "csv")
+
+
+def _rows(reader: Any, result: ImportResult) -> Any:
+    """(line number, row) pairs; a CSV syntax error is reported as a rejected line and ends the file."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            result.rejected.append((reader.line_num, f"malformed CSV: {exc}"))
+            return
+        yield reader.line_num, row
 
 
 def import_plain(session: Session, *, bank: str, category: str, signal_type: str, text: str, actor: str,
