@@ -22,6 +22,8 @@ from poise.auth.keys import ensure_key
 from poise.auth.roles import Role
 from poise.authority import api as authority_api
 from poise.authority import web as authority_web
+from poise.cases import api as cases_api
+from poise.cases import web as cases_web
 from poise.ingest import api as ingest_api
 from poise.observability import http as observability_http
 from poise.observability.http import RequestMetricsMiddleware
@@ -77,8 +79,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(RequestMetricsMiddleware)  # outermost: sees every request, refused ones included
     for router in (system.router, keys.router, platform.router, jurisdictions.router, cases.router,
                    decisions.router, audit.router, ingest_api.router, actions_api.router, webhooks_api.router,
-                   screening_api.router, transparency_api.router, authority_api.router, authority_web.router,
-                   observability_http.router, pages.router):
+                   screening_api.router, cases_api.router, cases_web.router, transparency_api.router,
+                   authority_api.router, authority_web.router, observability_http.router, pages.router):
         app.include_router(router)
     if settings.ingest_mode == "nats":  # scale-out: workers screen; this process only publishes
         from poise.stream.bus import Publisher

@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "poise.actions.rollup",
     "poise.actions.webhooks",
     "poise.authority.models",
+    "poise.cases.models",
 ]
 
 
