@@ -67,7 +67,8 @@ class PdqIndex:
     :meth:`compact` drops removed rows for good.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = threads or _THREADS
         self._reset()
 
     def _reset(self) -> None:
@@ -125,9 +126,9 @@ class PdqIndex:
         if not self._sorted_rows or not len(queries):
             return [[] for _ in range(len(queries))]
         batches = [queries[i:i + _QUERY_BATCH] for i in range(0, len(queries), _QUERY_BATCH)]
-        if len(batches) == 1:
-            return self._search_batch(batches[0], threshold)
-        with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        if len(batches) == 1 or self.threads == 1:
+            return [pairs for batch in batches for pairs in self._search_batch(batch, threshold)]
+        with ThreadPoolExecutor(max_workers=self.threads) as pool:
             return [pairs for part in pool.map(lambda b: self._search_batch(b, threshold), batches)
                     for pairs in part]
 
