@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -18,7 +19,8 @@ from poise.actions.vocabulary import (
     action_for,
     status_after,
 )
-from poise.audit import AuditRecord, record_many
+from poise.audit import AuditRecord
+from poise.audit.log import append_records
 from poise.core.clock import utcnow
 from poise.core.errors import Unprocessable
 from poise.core.ids import new_id
@@ -58,16 +60,30 @@ class DecisionInput:
     action_params: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
 class DecisionResult:
     """A decision, the actions it produced, and whether it was new (False: an idempotent replay).
 
-    The objects are detached snapshots of the rows written; load them from a session to change them.
+    ``decision`` and ``actions`` are detached snapshots of the rows written, built on first access (most
+    bulk callers only need ``decision_id``); load them from a session to change them.
     """
 
-    decision: Decision
-    actions: list[Action]
-    created: bool
+    def __init__(self, decision: Decision | dict[str, Any], actions: Sequence[Action | dict[str, Any]],
+                 created: bool) -> None:
+        self._decision = decision
+        self._actions = actions
+        self.created = created
+
+    @property
+    def decision_id(self) -> str:
+        return str(self._decision["id"] if isinstance(self._decision, dict) else self._decision.id)
+
+    @cached_property
+    def decision(self) -> Decision:
+        return Decision(**self._decision) if isinstance(self._decision, dict) else self._decision
+
+    @cached_property
+    def actions(self) -> list[Action]:
+        return [Action(**a) if isinstance(a, dict) else a for a in self._actions]
 
 
 def _existing(session: Session, keys: list[str]) -> dict[str, Decision]:
@@ -147,7 +163,7 @@ def decide_many(session: Session, inputs: Sequence[DecisionInput]) -> list[Decis
                                   "action": kind.value if kind else None}))
 
     if decision_rows:
-        record_many(session, audit)  # takes the audit lock first: a fixed lock order everywhere
+        append_records(session, audit)  # takes the audit lock first: a fixed lock order everywhere
         session.execute(insert(core_table(Decision)), decision_rows)  # Core: no ORM bookkeeping
         add_decisions(session, decision_rows)
         if action_rows:
@@ -161,17 +177,16 @@ def decide_many(session: Session, inputs: Sequence[DecisionInput]) -> list[Decis
         for action_row in action_rows:
             ACTIONS.labels(action_row["kind"]).inc()
 
-    actions_by_decision: dict[str, list[Action]] = {}
+    actions_by_decision: dict[str, list[dict[str, Any]]] = {}
     for a in action_rows:
-        actions_by_decision.setdefault(a["decision_id"], []).append(Action(**a))
-    decisions = [Decision(**row) for row in decision_rows]
+        actions_by_decision.setdefault(a["decision_id"], []).append(a)
     results: list[DecisionResult] = []
     for step in plan:
         if isinstance(step, DecisionResult):
             results.append(step)
         else:
-            d = decisions[step[0]]
-            results.append(DecisionResult(d, actions_by_decision.get(d.id, []), created=step[1]))
+            row = decision_rows[step[0]]
+            results.append(DecisionResult(row, actions_by_decision.get(row["id"], []), created=step[1]))
     return results
 
 

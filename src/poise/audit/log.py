@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from poise.audit.models import AuditEntry, AuditHead
 from poise.core.clock import as_utc, utcnow
 from poise.core.ids import new_id
-from poise.store.db import insert_ignoring_conflicts
+from poise.store.db import core_table, insert_ignoring_conflicts
 
 GENESIS_HASH = "0" * 64
 
@@ -66,6 +66,11 @@ def _lock_head(session: Session) -> AuditHead:
 
 def record_many(session: Session, records: Iterable[AuditRecord]) -> list[AuditEntry]:
     """Append records, in order, inside the caller's transaction (they commit or vanish with it)."""
+    return [AuditEntry(**row) for row in append_records(session, records)]
+
+
+def append_records(session: Session, records: Iterable[AuditRecord]) -> list[dict[str, Any]]:
+    """:func:`record_many` for bulk writers: returns the rows written, without building ORM objects."""
     records = list(records)
     if not records:
         return []
@@ -84,10 +89,10 @@ def record_many(session: Session, records: Iterable[AuditRecord]) -> list[AuditE
                          action=rec.action, subject_type=rec.subject_type, subject_id=rec.subject_id,
                          details=details, prev_hash=prev, entry_hash=entry_hash))
         prev = entry_hash
-    session.execute(insert(AuditEntry), rows)
+    session.execute(insert(core_table(AuditEntry)), rows)
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_seq=seq, last_hash=prev))
     head.last_seq, head.last_hash = seq, prev
-    return [AuditEntry(**row) for row in rows]
+    return rows
 
 
 def record(session: Session, actor: str, actor_role: str, action: str, subject_type: str | None = None,

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from poise.actions.service import DecisionInput, decide_many
 from poise.actions.vocabulary import RESTRICTIVE_OUTCOMES, AutomatedDecision, DecisionSource, Outcome
-from poise.audit import AuditRecord, record_many
+from poise.audit import AuditRecord
+from poise.audit.log import append_records
 from poise.core.clock import utcnow
 from poise.ingest.service import IngestedItem, Screener
 from poise.screening.bank_state import BankState
@@ -129,11 +130,11 @@ class ScreeningPipeline:
                 if rule.then.outcome is Outcome.ESCALATE:
                     escalations.append((item, rule, evidence))
         if shadow:
-            record_many(session, shadow)
+            append_records(session, shadow)
         results = decide_many(session, [inp for _, inp in inputs])
         decided: dict[int, list[str]] = {}
         for (index, _), result in zip(inputs, results, strict=True):
-            decided.setdefault(index, []).append(result.decision.id)
+            decided.setdefault(index, []).append(result.decision_id)
         self._open_review_cases(session, escalations, results, inputs)
         self._aggregate_channels(session, items, inputs, results)
         return decided
@@ -209,7 +210,7 @@ class ScreeningPipeline:
                     idempotency_key=f"channel:{rule.id}:{channel_id}:{count // rule.min_removals}",
                     target_external_id=channel.external_id))
         if shadow:
-            record_many(session, shadow)
+            append_records(session, shadow)
         if aggregated:
             decide_many(session, aggregated)
 
