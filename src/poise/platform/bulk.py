@@ -2,8 +2,9 @@
 
 ``upsert_many`` creates the entities a batch mentions that Poise does not have yet and updates the ones
 it has, by external id, with set-based statements instead of one round trip per entity. New rows are
-inserted with ON CONFLICT DO NOTHING and their ids read back, so two writers creating the same entity at
-the same time both end up with the one row. Fields that are None leave the stored value as it is.
+inserted with ON CONFLICT DO NOTHING ... RETURNING; a row another writer created at the same moment is
+read back and updated instead, so both writers end up with the one row. Fields that are None leave the
+stored value as it is.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def upsert_many(session: Session, model: type[Entity], changes: dict[str, dict[s
     if not changes:
         return {}
     existing = ids_by_external_id(session, model, changes)
+    created: set[str] = set()
     new_rows = [{"id": new_id(), "external_id": ext, "created_at": utcnow(),
                  **{k: v for k, v in fields.items() if v is not None}}
                 for ext, fields in changes.items() if ext not in existing]
@@ -48,10 +50,14 @@ def upsert_many(session: Session, model: type[Entity], changes: dict[str, dict[s
         keys = sorted(set().union(*(r.keys() for r in new_rows)) | set(defaults))
         rows = [{k: r.get(k, defaults.get(k)) for k in keys if k in columns} for r in new_rows]
         for start in range(0, len(rows), _CHUNK):
-            insert_ignoring_conflicts(session, model, rows[start:start + _CHUNK])
-        existing.update(ids_by_external_id(session, model, [r["external_id"] for r in new_rows]))
+            inserted = insert_ignoring_conflicts(session, model, rows[start:start + _CHUNK],
+                                                 returning=("external_id", "id"))
+            existing.update((ext, pk) for ext, pk in inserted)
+            created.update(ext for ext, _ in inserted)
+        lost_races = [r["external_id"] for r in new_rows if r["external_id"] not in created]
+        if lost_races:  # another writer created them meanwhile: use its rows, and update them below
+            existing.update(ids_by_external_id(session, model, lost_races))
     updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    created = {r["external_id"] for r in new_rows}
     for ext, fields in changes.items():
         values = {k: v for k, v in fields.items() if v is not None}
         if ext in created or not values:

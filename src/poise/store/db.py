@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -108,8 +108,12 @@ def core_table(model: Any) -> Table:
     return cast(Table, model.__table__)
 
 
-def insert_ignoring_conflicts(session: Any, table: Any, rows: list[dict[str, Any]] | dict[str, Any]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL (safe under concurrent first use)."""
+def insert_ignoring_conflicts(session: Any, table: Any, rows: list[dict[str, Any]] | dict[str, Any],
+                              returning: Sequence[str] = ()) -> list[Any]:
+    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL (safe under concurrent first use).
+
+    With ``returning`` column names, returns those columns of the rows actually inserted (not of the
+    ones skipped as conflicts)."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -118,5 +122,11 @@ def insert_ignoring_conflicts(session: Any, table: Any, rows: list[dict[str, Any
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         statement = sqlite_insert(getattr(table, "__table__", table)).on_conflict_do_nothing()
+    params = rows if isinstance(rows, list) else [rows]
+    if returning:
+        core = getattr(table, "__table__", table)
+        result = session.execute(statement.returning(*(core.c[name] for name in returning)), params)
+        return list(result.all())
     # parameters passed separately: one cached statement, executemany (batched "insertmanyvalues")
-    session.execute(statement, rows if isinstance(rows, list) else [rows])
+    session.execute(statement, params)
+    return []
