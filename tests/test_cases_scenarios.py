@@ -4,6 +4,8 @@ flags child-abuse material (ahead of ordinary reports, hash banked, re-upload bl
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import json
 from datetime import timedelta
 
@@ -178,3 +180,31 @@ def test_appeal_window_and_single_appeal(db: Database) -> None:
     late = client.post("/api/v1/appeals", headers=auth(keys["platform"]),
                        json={"decision_id": decision.id, "reason": "Too late but still unhappy."})
     assert late.status_code == 422 and late.json()["error"]["code"] == "appeal_window_closed"
+
+
+def test_cases_feed_the_daily_report_and_dsa_notice_table(db: Database) -> None:
+    """The audit entries the cases context writes are the ones the transparency report reads."""
+    from poise.core.clock import utcnow
+    from poise.transparency.daily import compute_daily_report
+    from poise.transparency.dsa_tables import notice_table
+
+    client = make_client(db, webhook_dispatcher=False)
+    keys = issue_keys(db)
+    mo, _ = _moderator_keys(db, client, keys["admin"])
+    flagger_key = client.post("/api/v1/trusted-flaggers", headers=auth(keys["admin"]),
+                              json={"name": "Drug hotline"}).json()["api_key"]
+    acks = [client.post("/api/v1/notices", headers=auth(flagger_key) if i == 0 else {}, json={
+        "category": "drugs", "location": f"shop-{i}", "explanation": "Sells drugs with delivery.", "good_faith": True,
+        "notifier_name": "Ana", "notifier_email": "ana@example.org"}).json() for i in range(3)]
+    client.post("/api/v1/review/decisions", headers=auth(mo), json={
+        "case_ids": [a["case_id"] for a in acks], "outcome": "remove", "reference": "Terms 3.1",
+        "ground": "incompatible_content"})
+    today = utcnow().date()
+    with db.read_session() as s:
+        report = compute_daily_report(s, today, small_count_threshold=1)
+        tables = notice_table(s, today, today, "Poise test")
+    assert report["notice_handling_hours"]["cases_decided"] == 3
+    assert "drugs" in json.dumps(report["removals"])
+    rows = list(csv.reader(io.StringIO(next(iter(tables.values())))))
+    drugs = next(r for r in rows if len(r) > 6 and r[3] == "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS")
+    assert (drugs[5], drugs[6]) == ("3", "1")  # notices received, of which from trusted flaggers
