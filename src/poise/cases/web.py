@@ -111,6 +111,16 @@ def console(request: Request, session: DbSession, principal: Principal = public(
                   restrictions=RESTRICTIONS, error=request.query_params.get("error"))
 
 
+@router.get("/console/queue", response_class=HTMLResponse, response_model=None)
+def console_queue(request: Request, session: DbSession, principal: Principal = public()) -> Response:
+    """The queue's rows alone: htmx swaps them in every 20 seconds while no case is selected."""
+    gate = _gate(request, principal)
+    if gate is not None:
+        return gate
+    cases = review.queue(session, include_escalated=principal.role in SENIOR_MODERATORS)
+    return render(request, "console_queue.html", principal, cases=cases)
+
+
 @router.get("/console/cases/{case_id}", response_class=HTMLResponse, response_model=None)
 def console_case(case_id: str, request: Request, session: DbSession, principal: Principal = public()) -> Response:
     gate = _gate(request, principal)
