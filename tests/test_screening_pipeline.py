@@ -210,3 +210,25 @@ def test_rules_are_checked_before_they_go_live() -> None:
                                      "then": {"outcome": "remove"}}]}, known_labels=["scam"])
     with pytest.raises(Unprocessable):
         parse_rules({"channel_rules": [{"id": "c1", "min_removals": 3, "outcome": "demote"}]})
+
+
+def test_restored_posts_no_longer_count_towards_a_channel_ban(any_db: Database) -> None:
+    from datetime import timedelta
+
+    from poise.actions.channel_removals import removals_since
+    from poise.actions.service import DecisionInput, decide_many
+    from poise.actions.vocabulary import DecisionSource
+    from poise.core.clock import utcnow
+
+    with any_db.session() as s:
+        ingest_events(s, [post(f"e{i}", f"p{i}", "text", channel="chan") for i in range(3)])
+    with any_db.session() as s:
+        ids = {c.external_id: c.id for c in s.execute(select(ContentItem)).scalars()}
+        channel_id = s.execute(select(Channel.id).where(Channel.external_id == "chan")).scalar_one()
+        decide_many(s, [DecisionInput("content", ids[f"p{i}"], Outcome.REMOVE, DecisionSource.RULE, "t", "system",
+                                      category="scam") for i in range(3)])
+        decide_many(s, [DecisionInput("content", ids["p1"], Outcome.RESTORE, DecisionSource.APPEAL, "t", "system")])
+    with any_db.read_session() as s:
+        since = utcnow() - timedelta(hours=1)
+        assert removals_since(s, [channel_id], since) == {channel_id: 2}
+        assert removals_since(s, [channel_id], since, ["drugs"]) == {}

@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from poise.actions.channel_removals import record_removals
 from poise.actions.rollup import add_decisions
 from poise.actions.vocabulary import (
+    RESTRICTIVE_OUTCOMES,
     ActionKind,
     AutomatedDecision,
     DecisionSource,
@@ -172,6 +174,11 @@ def decide_many(session: Session, inputs: Sequence[DecisionInput]) -> list[Decis
                 action_row["seq"] = seq
             session.execute(insert(core_table(Action)), action_rows)
         _apply_subject_status(session, action_rows)
+        restrictive = {o.value for o in RESTRICTIVE_OUTCOMES}
+        record_removals(session, [r for r in decision_rows if r["subject_type"] == "content"
+                                  and r["outcome"] in restrictive],
+                        [r["subject_id"] for r in decision_rows if r["subject_type"] == "content"
+                         and r["outcome"] == Outcome.RESTORE.value])
         for row in decision_rows:  # counted when written; a rolled-back batch over-counts, never under-counts
             DECISIONS.labels(row["source"], row["outcome"]).inc()
         for action_row in action_rows:

@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from poise.actions.channel_removals import removals_since
 from poise.actions.service import DecisionInput, decide_many
 from poise.actions.vocabulary import RESTRICTIVE_OUTCOMES, AutomatedDecision, DecisionSource, Outcome
 from poise.audit import AuditRecord
@@ -30,7 +31,7 @@ from poise.screening.classifiers import TextClassifier, default_classifier
 from poise.screening.rules import ChannelRule, ItemRule, ItemSignals, RuleSet, SignalMatch, load_rules
 from poise.settings import Settings
 from poise.store.db import Database
-from poise.store.models import Case, Channel, ContentItem, Decision
+from poise.store.models import Case, Channel, ContentItem
 
 ACTOR = "poise-screening"
 ACTOR_ROLE = "system"
@@ -184,8 +185,10 @@ class ScreeningPipeline:
                        if r.created and inp.subject_type == "content" and inp.outcome in RESTRICTIVE_OUTCOMES}
         if not content_ids:
             return
-        channels = sorted({c for c in session.execute(select(ContentItem.channel_id).where(
-            ContentItem.id.in_(content_ids))).scalars() if c})
+        external_of = {channel_id: external for channel_id, external in session.execute(
+            select(Channel.id, Channel.external_id).join(ContentItem, ContentItem.channel_id == Channel.id)
+            .where(ContentItem.id.in_(content_ids), Channel.status != "banned").distinct()).all()}
+        channels = sorted(external_of)  # touched just now and not banned yet
         aggregated: list[DecisionInput] = []
         shadow: list[AuditRecord] = []
         for rule in self.rules.channel_rules:
@@ -193,9 +196,6 @@ class ScreeningPipeline:
             for channel_id in channels:
                 count = counts.get(channel_id, 0)
                 if count < rule.min_removals:
-                    continue
-                channel = session.get(Channel, channel_id)
-                if channel is None or channel.status == "banned":
                     continue
                 if rule.mode == "shadow":
                     shadow.append(AuditRecord(ACTOR, ACTOR_ROLE, "screening.shadow_verdict", "channel", channel_id,
@@ -208,7 +208,7 @@ class ScreeningPipeline:
                     explanation=f"{count} posts of this channel were removed within {rule.window_hours} hours.",
                     automated_detection=True, automated_decision=AutomatedDecision.FULLY,
                     idempotency_key=f"channel:{rule.id}:{channel_id}:{count // rule.min_removals}",
-                    target_external_id=channel.external_id))
+                    target_external_id=external_of[channel_id]))
         if shadow:
             append_records(session, shadow)
         if aggregated:
@@ -216,20 +216,8 @@ class ScreeningPipeline:
 
     @staticmethod
     def _removals(session: Session, channels: list[str], rule: ChannelRule) -> dict[str, int]:
-        """Posts removed per channel within the rule's window (one grouped query per 500 channels)."""
-        since = utcnow() - timedelta(hours=rule.window_hours)
-        counts: dict[str, int] = {}
-        for start in range(0, len(channels), 500):
-            stmt = (select(ContentItem.channel_id, func.count(func.distinct(Decision.subject_id)))
-                    .select_from(Decision).join(ContentItem, ContentItem.id == Decision.subject_id)
-                    .where(ContentItem.channel_id.in_(channels[start:start + 500]),
-                           Decision.subject_type == "content", Decision.created_at >= since,
-                           Decision.outcome.in_([o.value for o in RESTRICTIVE_OUTCOMES]))
-                    .group_by(ContentItem.channel_id))
-            if rule.categories:
-                stmt = stmt.where(Decision.category.in_(rule.categories))
-            counts.update((str(channel), int(n)) for channel, n in session.execute(stmt).all())
-        return counts
+        """Posts removed per channel within the rule's window (see :mod:`poise.actions.channel_removals`)."""
+        return removals_since(session, channels, utcnow() - timedelta(hours=rule.window_hours), rule.categories)
 
 
 def build_screener(db: Database, settings: Settings) -> Screener | None:

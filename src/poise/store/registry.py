@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "poise.transparency.models",
     "poise.actions.rollup",
     "poise.actions.webhooks",
+    "poise.actions.channel_removals",
     "poise.authority.models",
     "poise.cases.models",
 ]
