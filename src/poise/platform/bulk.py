@@ -42,7 +42,7 @@ def upsert_many(session: Session, model: type[Entity], changes: dict[str, dict[s
     created: set[str] = set()
     new_rows = [{"id": new_id(), "external_id": ext, "created_at": utcnow(),
                  **{k: v for k, v in fields.items() if v is not None}}
-                for ext, fields in changes.items() if ext not in existing]
+                for ext, fields in sorted(changes.items()) if ext not in existing]  # one lock order for all writers
     if new_rows:
         columns = {c.name for c in model.__table__.columns}
         defaults = {c.name: c.default.arg for c in model.__table__.columns  # type: ignore[attr-defined]
@@ -65,6 +65,7 @@ def upsert_many(session: Session, model: type[Entity], changes: dict[str, dict[s
         updates.setdefault(tuple(sorted(values)), []).append(
             {"_pk": existing[ext], **{f"_v_{k}": v for k, v in values.items()}})
     for names, params in updates.items():
+        params.sort(key=lambda row: row["_pk"])  # same lock order in every concurrent writer
         statement = (update(model).where(model.id == bindparam("_pk"))
                      .values({n: bindparam(f"_v_{n}") for n in names}))
         session.connection().execute(statement, params)
