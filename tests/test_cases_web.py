@@ -23,3 +23,18 @@ def test_console_gates_and_queue_partial(db: Database) -> None:
     bad = client.post("/report", data={"category": "drugs", "location": "p2", "explanation": "short",
                                        "good_faith": "yes"})
     assert bad.status_code == 422 and "explain why" in bad.text
+
+
+def test_case_view_shows_what_screening_found(db: Database) -> None:
+    client = make_client(db, webhook_dispatcher=False)
+    keys = issue_keys(db)
+    result = client.post("/api/v1/ingest/events", headers=auth(keys["platform"]), json={"events": [
+        {"event_id": "e1", "type": "post.created", "post_id": "p1",
+         "text": "selling mdma 10 pills, discreet shipping, dm me"}]}).json()
+    assert len(result["items"][0]["decisions"]) == 1  # the classifier escalated it to review
+    case_id = client.get("/api/v1/review/queue", headers=auth(keys["moderator"])).json()[0]["id"]
+    view = client.get(f"/api/v1/review/cases/{case_id}", headers=auth(keys["moderator"])).json()
+    assert view["signals"][0]["rule_id"] == "classifier-drug-sale"
+    assert view["signals"][0]["signal"]["classifier_scores"]["drug_sale"] >= 0.85
+    page = client.get(f"/console/cases/{case_id}", headers=auth(keys["moderator"]))
+    assert "classifier-drug-sale" in page.text and "drug_sale" in page.text

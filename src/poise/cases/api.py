@@ -268,6 +268,9 @@ def case_view(session: Any, case_id: str, principal: Principal) -> dict[str, Any
     notices = session.execute(select(Notice).where(Notice.case_id == case_id).order_by(Notice.created_at)).scalars()
     decisions = session.execute(select(Decision).where(Decision.case_id == case_id)
                                 .order_by(Decision.created_at)).scalars().all()
+    screening = session.execute(select(Decision).where(  # what automated screening found about the subject
+        Decision.subject_type == case.subject_type, Decision.subject_id == case.subject_id,
+        Decision.rule_id.is_not(None)).order_by(Decision.created_at)).scalars().all()
     return {
         "case": CaseOut.model_validate(case).model_dump(mode="json"),
         "content": {"id": content.id, "external_id": content.external_id, "text": content.text,
@@ -280,6 +283,8 @@ def case_view(session: Any, case_id: str, principal: Principal) -> dict[str, Any
         "decisions": [{"id": d.id, "outcome": d.outcome, "ground": d.ground, "category": d.category,
                        "decided_by": d.decided_by, "source": d.source, "created_at": d.created_at.isoformat()}
                       for d in decisions],
+        "signals": [{"decision_id": d.id, "rule_id": d.rule_id, "source": d.source, "outcome": d.outcome,
+                     "signal": d.signal, "created_at": d.created_at.isoformat()} for d in screening],
     }
 
 
